@@ -1,0 +1,58 @@
+-- contactsByState (metrics.md 8): the contact base at the period's end, by the Brazilian state (UF)
+-- of the phone's area code (DDD); another country code is FOREIGN, anything else UNKNOWN.
+-- params: period_end_at, tenant_id, snapshot_dt
+with bounds as (
+    select from_iso8601_timestamp(?) as end_at
+),
+
+base as (
+    select s.contact_id, s.phone
+    from contacts as s
+    cross join bounds as b
+    where s.tenant_id = ?
+      and s.dt = ?  -- the newest snapshot
+      and s.contact_id is not null
+      and s.created_at is not null
+      and s.created_at < b.end_at
+      and (s.deleted_at is null or s.deleted_at >= b.end_at)
+),
+
+normalized as (
+    select
+        contact_id,
+        replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') as digits
+    from base
+),
+
+classified as (
+    select
+        contact_id,
+        case
+            when regexp_like(digits, '^\+55[0-9]{10,11}$') then substr(digits, 4, 2)
+            when regexp_like(digits, '^55[0-9]{10,11}$') then substr(digits, 3, 2)  -- 12 or 13 digits: +55 without the +
+            when regexp_like(digits, '^[0-9]{10,11}$') then substr(digits, 1, 2)  -- a national number
+        end as ddd,
+        coalesce(regexp_like(digits, '^\+[0-9]+$') and not regexp_like(digits, '^\+55'), false) as is_foreign
+    from normalized
+),
+
+area_codes (ddd, state) as (
+    values
+        ('11', 'SP'), ('12', 'SP'), ('13', 'SP'), ('14', 'SP'), ('15', 'SP'), ('16', 'SP'), ('17', 'SP'),
+        ('18', 'SP'), ('19', 'SP'), ('21', 'RJ'), ('22', 'RJ'), ('24', 'RJ'), ('27', 'ES'), ('28', 'ES'),
+        ('31', 'MG'), ('32', 'MG'), ('33', 'MG'), ('34', 'MG'), ('35', 'MG'), ('37', 'MG'), ('38', 'MG'),
+        ('41', 'PR'), ('42', 'PR'), ('43', 'PR'), ('44', 'PR'), ('45', 'PR'), ('46', 'PR'), ('47', 'SC'),
+        ('48', 'SC'), ('49', 'SC'), ('51', 'RS'), ('53', 'RS'), ('54', 'RS'), ('55', 'RS'), ('61', 'DF'),
+        ('62', 'GO'), ('64', 'GO'), ('63', 'TO'), ('65', 'MT'), ('66', 'MT'), ('67', 'MS'), ('68', 'AC'),
+        ('69', 'RO'), ('71', 'BA'), ('73', 'BA'), ('74', 'BA'), ('75', 'BA'), ('77', 'BA'), ('79', 'SE'),
+        ('81', 'PE'), ('87', 'PE'), ('82', 'AL'), ('83', 'PB'), ('84', 'RN'), ('85', 'CE'), ('88', 'CE'),
+        ('86', 'PI'), ('89', 'PI'), ('91', 'PA'), ('93', 'PA'), ('94', 'PA'), ('92', 'AM'), ('97', 'AM'),
+        ('95', 'RR'), ('96', 'AP'), ('98', 'MA'), ('99', 'MA')
+)
+
+select
+    coalesce(a.state, case when c.is_foreign then 'FOREIGN' else 'UNKNOWN' end) as state,
+    count(distinct c.contact_id) as contacts
+from classified as c
+left join area_codes as a on a.ddd = c.ddd
+group by 1
