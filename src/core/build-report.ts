@@ -42,31 +42,20 @@ export async function buildReport(
     return result.rows;
   };
 
-  const [
-    contactBase,
-    reached,
-    services,
-    funnel,
-    journey,
-    byMonth,
-    byState,
-    daily,
-    distribution,
-    heatmap,
-    quality,
-  ] = await Promise.all([
-    run('contact_base'),
-    run('reached_contacts'),
-    run('service_contacts'),
-    run('message_funnel'),
-    run('journey_funnel'),
-    run('contacts_by_month'),
-    run('contacts_by_state'),
-    run('daily_volume'),
-    run('service_distribution'),
-    run('sales_heatmap'),
-    run('data_quality'),
-  ]);
+  const [contactBase, reached, services, funnel, journey, byMonth, byState, daily, distribution, heatmap, quality] =
+    await Promise.all([
+      run('contact_base'),
+      run('reached_contacts'),
+      run('service_contacts'),
+      run('message_funnel'),
+      run('journey_funnel'),
+      run('contacts_by_month'),
+      run('contacts_by_state'),
+      run('daily_volume'),
+      run('service_distribution'),
+      run('sales_heatmap'),
+      run('data_quality'),
+    ]);
 
   const funnelRow = funnel[0];
   const serviceRow = services[0];
@@ -83,7 +72,10 @@ export async function buildReport(
       contactsInSales: { value: num(serviceRow, 'sales_value'), previous: num(serviceRow, 'sales_previous') },
       contactsInSupport: { value: num(serviceRow, 'support_value'), previous: num(serviceRow, 'support_previous') },
     },
-    messageFunnel: FUNNEL_STAGES.map((stage) => ({ stage, contacts: num(funnelRow, `${stage.toLowerCase()}_contacts`) })),
+    messageFunnel: FUNNEL_STAGES.map((stage) => ({
+      stage,
+      contacts: num(funnelRow, `${stage.toLowerCase()}_contacts`),
+    })),
     journeyFunnel: [
       { stage: 'REACHED', contacts: num(journey[0], 'reached') },
       { stage: 'SALES', contacts: num(journey[0], 'sales') },
@@ -153,12 +145,16 @@ function salesHeatmap(rows: Row[]): ReportMetrics['salesHeatmap'] {
 function dataQuality(window: ReportWindow, rows: Row[]): ReportMetrics['dataQuality'] {
   const byTable = indexBy(rows, 'table_name');
   const tables = Object.fromEntries(
-    TABLES.map((t) => [t, { rowsRead: num(byTable.get(t), 'rows_read'), rowsSkipped: num(byTable.get(t), 'rows_skipped') }]),
+    TABLES.map((t) => [
+      t,
+      { rowsRead: num(byTable.get(t), 'rows_read'), rowsSkipped: num(byTable.get(t), 'rows_skipped') },
+    ]),
   ) as Record<TableName, { rowsRead: number; rowsSkipped: number }>;
   return {
     tables,
     unknownStatusEvents: num(byTable.get('broadcast_events'), 'unknown_values'),
-    unknownModuleRows: num(byTable.get('services'), 'unknown_values') + num(byTable.get('service_messages'), 'unknown_values'),
+    unknownModuleRows:
+      num(byTable.get('services'), 'unknown_values') + num(byTable.get('service_messages'), 'unknown_values'),
     contactsSnapshot: window.params.snapshot_dt || null,
   };
 }

@@ -39,7 +39,9 @@ export function validateTenantId(tenantId: string): string {
 export function validateTimezone(timezone: string): string {
   // Offsets like "UTC-3" or "Etc/GMT+3" are valid zones too, but only IANA names are portable to Athena.
   if (!IANAZone.isValidZone(timezone) || !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) {
-    throw new InputError(`unknown time zone ${JSON.stringify(timezone)}: expected an IANA name such as America/Sao_Paulo`);
+    throw new InputError(
+      `unknown time zone ${JSON.stringify(timezone)}: expected an IANA name such as America/Sao_Paulo`,
+    );
   }
   return timezone;
 }
@@ -55,7 +57,9 @@ export function validateDate(value: string, what: string): string {
 export function validateAttributionDays(value: number | string): number {
   const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_ATTRIBUTION_DAYS) {
-    throw new InputError(`invalid attribution days ${JSON.stringify(value)}: expected a whole number from 1 to ${MAX_ATTRIBUTION_DAYS}`);
+    throw new InputError(
+      `invalid attribution days ${JSON.stringify(value)}: expected a whole number from 1 to ${MAX_ATTRIBUTION_DAYS}`,
+    );
   }
   return n;
 }

@@ -52,7 +52,9 @@ export function parseQuery(name: string, sql: string): SqlQuery {
 
 export function loadQueries(dir: string = QUERIES_DIR): Map<string, SqlQuery> {
   const queries = new Map<string, SqlQuery>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const name = file.slice(0, -'.sql'.length);
     queries.set(name, parseQuery(name, readFileSync(path.join(dir, file), 'utf8')));
   }

@@ -38,7 +38,8 @@ function jsonColumn(c: ColumnSpec): ColumnRead {
 
 function parquetColumn(c: ColumnSpec, sourceType: string | undefined): ColumnRead {
   const name = `"${c.name}"`;
-  if (sourceType === undefined) return { value: `cast(null as ${c.type === 'string' ? 'varchar' : 'timestamptz'})`, failed: 'false' };
+  if (sourceType === undefined)
+    return { value: `cast(null as ${c.type === 'string' ? 'varchar' : 'timestamptz'})`, failed: 'false' };
   if (c.type === 'string') return { value: `cast(${name} as varchar)`, failed: 'false' };
   if (sourceType.startsWith('TIMESTAMP') || sourceType === 'DATE') {
     // Naive Parquet timestamps are read as UTC: the session time zone is UTC.
@@ -98,7 +99,13 @@ export class DuckDbEngine implements QueryEngine {
       const source = `read_parquet(${sqlList(parquet)}, ${HIVE}, union_by_name = true)`;
       const described = await this.connection.runAndReadAll(`describe select * from ${source}`);
       const types = new Map(described.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]));
-      parts.push(selectCanonical(table, specs.map((c) => parquetColumn(c, types.get(c.name))), source));
+      parts.push(
+        selectCanonical(
+          table,
+          specs.map((c) => parquetColumn(c, types.get(c.name))),
+          source,
+        ),
+      );
     }
     if (ndjson.length) {
       // Read each line as text and parse it here, so a malformed line becomes a counted skipped row.
@@ -107,8 +114,12 @@ export class DuckDbEngine implements QueryEngine {
       parts.push(selectCanonical(table, specs.map(jsonColumn), source, `(doc is null or json_type(doc) <> 'OBJECT')`));
     }
     if (!parts.length) {
-      const columns = specs.map((c) => `cast(null as ${c.type === 'string' ? 'varchar' : 'timestamptz'}) as "${c.name}"`);
-      parts.push(`select cast(null as varchar) as tenant_id, cast(null as varchar) as dt, ${columns.join(', ')} where false`);
+      const columns = specs.map(
+        (c) => `cast(null as ${c.type === 'string' ? 'varchar' : 'timestamptz'}) as "${c.name}"`,
+      );
+      parts.push(
+        `select cast(null as varchar) as tenant_id, cast(null as varchar) as dt, ${columns.join(', ')} where false`,
+      );
     }
     await this.connection.run(`create or replace temp view ${table} as ${parts.join(' union all ')}`);
   }
@@ -144,7 +155,8 @@ function toRow(raw: Record<string, unknown>): Row {
   const row: Row = {};
   for (const [key, value] of Object.entries(raw)) {
     if (typeof value === 'bigint') row[key] = Number(value);
-    else if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') row[key] = value;
+    else if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      row[key] = value;
     else row[key] = String(value);
   }
   return row;

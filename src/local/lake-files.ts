@@ -72,7 +72,9 @@ export async function discoverTenantFiles(lakeDir: string, tenantId: string): Pr
         const file = path.join(tenantDir, dtDir, name);
         const format = formatOf(file);
         if (format === 'unknown') {
-          throw new LakeError(`unsupported file in the lake: ${file} (expected .parquet, .json, .ndjson, .json.gz or .ndjson.gz)`);
+          throw new LakeError(
+            `unsupported file in the lake: ${file} (expected .parquet, .json, .ndjson, .json.gz or .ndjson.gz)`,
+          );
         }
         if (format !== 'ignored') files[format].push(file);
       }

@@ -36,8 +36,13 @@ export function removeDir(dir: string): void {
 }
 
 /** Writes rows in the data contract's layout; each table in the given format (one file per partition). */
-export async function writeLake(dir: string, rows: LakeRows, format: LakeFormat | Partial<Record<TableName, LakeFormat>>): Promise<string> {
-  const db = format === 'parquet' || Object.values(format).includes('parquet') ? await DuckDBInstance.create(':memory:') : null;
+export async function writeLake(
+  dir: string,
+  rows: LakeRows,
+  format: LakeFormat | Partial<Record<TableName, LakeFormat>>,
+): Promise<string> {
+  const db =
+    format === 'parquet' || Object.values(format).includes('parquet') ? await DuckDBInstance.create(':memory:') : null;
   const connection = db ? await db.connect() : null;
   await connection?.run(`set TimeZone = 'UTC'`);
   for (const [table, tableRows] of Object.entries(rows) as [TableName, LakeRow[]][]) {

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { InputError, LakeError, QueryError } from '../core/errors.ts';
+import { generateReport, metricsJson } from '../core/generate-report.ts';
+import { DEFAULT_ATTRIBUTION_DAYS, DEFAULT_TIMEZONE, parseReportRequest } from '../core/report-request.ts';
+import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
+import { writeReportFolder } from '../local/report-folder.ts';
+
+export const DEFAULT_LAKE = 'data/sample-lake';
+export const DEFAULT_REPORTS = 'reports';
+
+/** Progress on stderr, so stdout carries only results. */
+function progress(quiet: boolean) {
+  return (message: string) => {
+    if (!quiet) process.stderr.write(`${message}\n`);
+  };
+}
+
+const positiveNumber = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+const integer = (value: string) => {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+};
+
+export function buildCli(): Command {
+  const program = new Command('cbr')
+    .description('Contact Behavior reports: the Zenvia panel metrics over the interaction lake')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('report')
+    .description('compute one report for a tenant and period, and write its metrics.json')
+    .requiredOption('--tenant <id>', 'tenant (customer account) id, e.g. acme')
+    .option(
+      '--data <dir>',
+      `lake folder (data-contract layout); default: the sample lake at ${DEFAULT_LAKE}, generated when missing`,
+    )
+    .option('--from <date>', 'first local date of the period, YYYY-MM-DD (default: Monday of the last complete week)')
+    .option(
+      '--to <date>',
+      'last local date of the period, inclusive, YYYY-MM-DD (default: Sunday of the last complete week)',
+    )
+    .option('--timezone <iana>', "the tenant's IANA time zone", DEFAULT_TIMEZONE)
+    .option(
+      '--attribution-days <n>',
+      'days after a contact is reached during which a sales service counts in the journey funnel',
+      String(DEFAULT_ATTRIBUTION_DAYS),
+    )
+    .option('--out <dir>', `report folder to write (default: ${DEFAULT_REPORTS}/<tenant>/<from>_<to>)`)
+    .option('--memory-limit <size>', "DuckDB's memory limit", '1GB')
+    .option('-q, --quiet', 'no progress messages')
+    .action(async (opts) => {
+      const log = progress(Boolean(opts.quiet));
+      const request = parseReportRequest({
+        tenantId: opts.tenant,
+        start: opts.from,
+        end: opts.to,
+        timezone: opts.timezone,
+        attributionDays: opts.attributionDays,
+      });
+      const lakeDir = opts.data ?? DEFAULT_LAKE;
+      if (!opts.data && !existsSync(lakeDir)) {
+        log(`no lake at ${lakeDir}: generating the sample lake (once)`);
+        const { generateSampleLake } = await import('../sample/generate.ts');
+        await generateSampleLake({ dir: lakeDir, onProgress: log });
+      }
+      const out = opts.out ?? path.join(DEFAULT_REPORTS, request.tenantId, `${request.start}_${request.end}`);
+      log(`report ${request.tenantId} ${request.start}..${request.end} (${request.timezone}) from ${lakeDir}`);
+      const metrics = await generateReport(request, duckDbEngineFactory({ lakeDir, memoryLimit: opts.memoryLimit }), {
+        onProgress: log,
+      });
+      const dir = await writeReportFolder(out, new Map([['metrics.json', metricsJson(metrics)]]));
+      log(`done in ${metrics.execution.totalMs} ms`);
+      process.stdout.write(`${path.join(dir, 'metrics.json')}\n`);
+    });
+
+  program
+    .command('sample')
+    .description('generate a deterministic sample lake (several tenants, six+ months) for trying and testing reports')
+    .option('--out <dir>', 'lake folder to create (must not exist or be empty)', DEFAULT_LAKE)
+    .option('--seed <n>', 'random seed: the same seed and options give the same rows', integer, 42)
+    .option(
+      '--scale <x>',
+      'size: 1 = 1M contacts, ~20M broadcast events, ~2M services, ~10M messages per main tenant',
+      positiveNumber,
+      0.01,
+    )
+    .option('--end <date>', 'last UTC date with data, YYYY-MM-DD (default: yesterday)')
+    .option('--months <n>', 'months of history', integer, 7)
+    .addOption(new Option('--format <format>', 'file format').choices(['parquet', 'ndjson']).default('parquet'))
+    .option('--gzip', 'gzip NDJSON files (.ndjson.gz)')
+    .option('--tenants <ids>', 'comma-separated main tenant ids (default: acme,globex,initech)')
+    .option('-q, --quiet', 'no progress messages')
+    .action(async (opts) => {
+      const { generateSampleLake } = await import('../sample/generate.ts');
+      const result = await generateSampleLake({
+        dir: opts.out,
+        seed: opts.seed,
+        scale: opts.scale,
+        end: opts.end,
+        months: opts.months,
+        format: opts.format,
+        gzip: Boolean(opts.gzip),
+        tenants: opts.tenants
+          ? String(opts.tenants)
+              .split(',')
+              .map((t: string) => t.trim())
+          : undefined,
+        onProgress: progress(Boolean(opts.quiet)),
+      });
+      process.stdout.write(`${result.dir}\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError || error instanceof LakeError || error instanceof QueryError) {
+      process.stderr.write(`cbr: ${error.message}\n`);
+      return error instanceof InputError ? 2 : 3;
+    }
+    process.stderr.write(
+      `cbr: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Files of one report, by path relative to the report folder. */
+export type ReportFiles = Map<string, string | Uint8Array>;
+
+/**
+ * Writes a report folder all at once: files go to a hidden sibling folder that replaces the target only
+ * when every file is written, so a failure never leaves a half-written report behind.
+ */
+export async function writeReportFolder(target: string, files: ReportFiles): Promise<string> {
+  const dir = path.resolve(target);
+  const parent = path.dirname(dir);
+  const suffix = `${process.pid}-${Date.now().toString(36)}`;
+  const staging = path.join(parent, `.${path.basename(dir)}.tmp-${suffix}`);
+  const previous = path.join(parent, `.${path.basename(dir)}.old-${suffix}`);
+  await mkdir(parent, { recursive: true });
+  try {
+    for (const [name, content] of files) {
+      const file = path.join(staging, name);
+      if (!file.startsWith(staging + path.sep)) throw new Error(`report file name escapes the folder: ${name}`);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }
+    let replaced = false;
+    try {
+      await rename(dir, previous);
+      replaced = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    try {
+      await rename(staging, dir);
+    } catch (error) {
+      if (replaced) await rename(previous, dir);
+      throw error;
+    }
+    if (replaced) await rm(previous, { recursive: true, force: true });
+    return dir;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
