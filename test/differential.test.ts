@@ -100,7 +100,7 @@ function anchorsOf(c: Case): number[] {
   const endDay = DateTime.fromISO(c.end, { zone: c.zone });
   const length = Math.round(endDay.diff(startDay, 'days').days) + 1;
   const anchors = [startDay.minus({ days: length }), startDay, endDay.plus({ days: 1 })];
-  for (let i = 1; i < length; i += length > 7 ? 6 : 1) anchors.push(startDay.plus({ days: i }));
+  for (let i = 1; i < length; i += length > 7 ? 10 : 2) anchors.push(startDay.plus({ days: i }));
   const lastMonth = endDay.startOf('month');
   for (let back = 0; back <= 6; back++) anchors.push(lastMonth.minus({ months: back }));
   return anchors.map((d) => d.startOf('day').toMillis());

@@ -162,11 +162,11 @@ function toRow(raw: Record<string, unknown>): Row {
   return row;
 }
 
-/** DuckDB's message, reworded when it is about a file of the lake. */
+/** DuckDB's first message line (without its SQL excerpt), reworded when it is about a file of the lake. */
 function readableLakeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const file = /(?:file|File) "?'?([^"'\n]+\.(?:parquet|json|ndjson|gz))/.exec(message)?.[1];
-  return file ? `cannot read lake file ${file}: ${message.split('\n')[0]}` : message;
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+  const file = /([^\s'"]+\.(?:parquet|json|ndjson)(?:\.gz)?)\b/.exec(message)?.[1];
+  return file ? `cannot read lake file ${file}: ${message}` : message;
 }
 
 export function duckDbEngineFactory(options: DuckDbOptions): EngineFactory {

@@ -96,7 +96,6 @@ export class ParquetLakeWriter implements LakeWriter {
 
   static async create(root: string, spillDir: string): Promise<ParquetLakeWriter> {
     const instance = await DuckDBInstance.create(':memory:', {
-      TimeZone: 'UTC',
       temp_directory: spillDir,
       preserve_insertion_order: 'false',
       memory_limit: '1GB',
@@ -151,6 +150,7 @@ class ParquetSink implements RowSink {
     const columns = this.columns.map((c) => `${sqlIdent(c.name)} ${c.kind === 'timestamp' ? 'DOUBLE' : 'VARCHAR'}`);
     for (const role of ['a', 'b', 'late']) {
       const con = await this.instance.connect();
+      await con.run(`set TimeZone = 'UTC'`);
       const name = `sample_${this.serial}_${role}`;
       await con.run(`create table ${name} (${columns.join(', ')}, dt VARCHAR)`);
       const buffer: Buffer = { con, name, appender: await con.createAppender(name), rows: 0, pending: null };

@@ -54,9 +54,20 @@ type Valid = Record<string, string | number | null>;
  * The tenant's rows of a table that a report may use: a row missing a required column, holding a value that
  * cannot be parsed, or not being a JSON object at all (a raw malformed line) is skipped.
  */
+const parsed = new WeakMap<LakeRow[], Map<string, Valid[]>>();
+
 function validRows(rows: LakeRow[] | undefined, table: TableName, tenantId: string): Valid[] {
+  if (!rows) return [];
+  const cached = parsed.get(rows)?.get(tenantId);
+  if (cached) return cached;
+  const out = parseRows(rows, table, tenantId);
+  parsed.set(rows, (parsed.get(rows) ?? new Map<string, Valid[]>()).set(tenantId, out));
+  return out;
+}
+
+function parseRows(rows: LakeRow[], table: TableName, tenantId: string): Valid[] {
   const out: Valid[] = [];
-  for (const row of rows ?? []) {
+  for (const row of rows) {
     if (row.tenant_id !== tenantId) continue;
     if (typeof row.__raw === 'string') continue;
     const valid: Valid = {};

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';
+import { contact, event, service } from './support/rows.ts';
+
+const run = promisify(execFile);
+const CBR = path.resolve('bin/cbr.js');
+
+async function cbr(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CBR, ...args], { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('cbr report', () => {
+  let work: string;
+  let lake: string;
+
+  beforeAll(async () => {
+    work = tempDir();
+    lake = await writeLake(
+      path.join(work, 'lake'),
+      {
+        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
+        broadcast_events: [event('acme', 'k1', 'DELIVERED', '2026-11-17T12:00:00Z')],
+        services: [service('globex', 'k1', 'SALES', '2026-11-17T12:00:00Z')],
+      },
+      'parquet',
+    );
+  });
+  afterAll(() => removeDir(work));
+
+  const base = () => ['report', '--data', lake, '--tenant', 'acme', '--from', '2026-11-16', '--to', '2026-11-22'];
+
+  it('writes OUT/metrics.json and prints its path', async () => {
+    const out = path.join(work, 'out-ok');
+    const result = await cbr([...base(), '--out', out, '--timezone', 'America/Sao_Paulo'], work);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(path.join(out, 'metrics.json'));
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ schemaVersion: 1, tenantId: 'acme', period: { start: '2026-11-16', end: '2026-11-22' } });
+    expect(metrics.kpis.reachedContacts.value).toBe(1);
+    expect(result.stderr).toMatch(/query 11\/11/);
+  });
+
+  it('defaults the output folder to reports/<tenant>/<from>_<to> under the working folder', async () => {
+    const result = await cbr([...base(), '--quiet'], work);
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(work, 'reports/acme/2026-11-16_2026-11-22/metrics.json'))).toBe(true);
+    expect(result.stderr).toBe('');
+  });
+
+  it.each([
+    [['--tenant', 'nobody'], 3, /unknown tenant "nobody".*tenants found: acme, globex/],
+    [['--from', '2026-11-23'], 2, /starts \(2026-11-23\) after it ends \(2026-11-22\)/],
+    [['--from', '2026-13-01'], 2, /invalid start \(--from\) date "2026-13-01"/],
+    [['--to', 'yesterday'], 2, /invalid end \(--to\) date "yesterday"/],
+    [['--timezone', 'America/Atlantis'], 2, /unknown time zone "America\/Atlantis"/],
+    [['--attribution-days', 'seven'], 2, /invalid attribution days "seven"/],
+    [['--tenant', 'Acme!'], 2, /invalid tenant id "Acme!"/],
+    [['--data', '/nonexistent/lake'], 3, /lake folder not found: \/nonexistent\/lake/],
+  ])('refuses %j with one clear message and no output', async (args, code, message) => {
+    const out = path.join(work, `out-bad-${code}-${args.join('')}`.replace(/[^\w-]/g, '_'));
+    const all = [...base(), '--out', out];
+    for (let i = 0; i < args.length; i += 2) {
+      const at = all.indexOf(args[i]!);
+      if (at >= 0) all[at + 1] = args[i + 1]!;
+      else all.push(args[i]!, args[i + 1]!);
+    }
+    const result = await cbr(all, work);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('cbr:'))).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an unreadable lake file fails the report, names the file and leaves the previous report intact', async () => {
+    const broken = await writeLake(
+      path.join(work, 'broken-lake'),
+      { broadcast_events: [event('acme', 'k1', 'DELIVERED', '2026-11-17T12:00:00Z')] },
+      'parquet',
+    );
+    const corrupt = path.join(broken, 'broadcast_events/tenant_id=acme/dt=2026-11-18/part-0.parquet');
+    mkdirSync(path.dirname(corrupt), { recursive: true });
+    writeFileSync(corrupt, 'PAR1 this is not parquet');
+    const out = path.join(work, 'out-kept');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'metrics.json'), '{"kept": true}');
+
+    const result = await cbr([...base().map((a) => (a === lake ? broken : a)), '--out', out], work);
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(corrupt);
+    expect(readFileSync(path.join(out, 'metrics.json'), 'utf8')).toBe('{"kept": true}');
+    expect(readdirSync(work).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
+  });
+
+  it('a stray file of another format is refused by name', async () => {
+    const stray = await writeLake(
+      path.join(work, 'stray-lake'),
+      { contacts: [contact('acme', '2026-11-23', 'k1', null, '2020-01-01T00:00:00Z')] },
+      'parquet',
+    );
+    writeFileSync(path.join(stray, 'contacts/tenant_id=acme/dt=2026-11-23/export.csv'), 'a,b\n');
+    const result = await cbr([...base().map((a) => (a === lake ? stray : a)), '--quiet'], work);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/unsupported file in the lake: .*export\.csv/);
+  });
+
+  it('--help explains every option', async () => {
+    const result = await cbr(['report', '--help'], work);
+    for (const option of ['--data', '--tenant', '--from', '--to', '--timezone', '--attribution-days', '--out']) {
+      expect(result.stdout).toContain(option);
+    }
+  });
+});
