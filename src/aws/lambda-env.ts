@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** The environment every report Lambda receives from the CDK app (infra/), validated at cold start. */
+export const LambdaEnv = z.object({
+  LAKE_BUCKET: z.string().min(3),
+  LAKE_PREFIX: z.string().default(''),
+  REPORTS_BUCKET: z.string().min(3),
+  REPORTS_KMS_KEY_ID: z.string().optional(),
+  ATHENA_WORKGROUP: z.string().min(1),
+  GLUE_DATABASE: z.string().min(1),
+  SENDER_EMAIL: z.string().email(),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Base URL of the report API; archive links in emails point to `${API_URL}/r/<token>`. */
+  API_URL: z.string().url().optional(),
+  REPORT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(366).default(90),
+});
+export type LambdaEnv = z.infer<typeof LambdaEnv>;
+
+export function readLambdaEnv(env: NodeJS.ProcessEnv = process.env): LambdaEnv {
+  const parsed = LambdaEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid Lambda environment: ${problems}`);
+  }
+  return parsed.data;
+}
