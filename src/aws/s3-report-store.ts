@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -167,6 +168,14 @@ export class S3ReportStore implements ReportStore {
         }
         throw this.wrap('PutObject (If-None-Match: *)', key, error);
       }
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    } catch (error) {
+      throw this.wrap('DeleteObject', key, error);
     }
   }
 

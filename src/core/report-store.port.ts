@@ -7,6 +7,10 @@ export interface StoredObject {
 
 export interface ReportStore {
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /** Creates the object only when the key is free: true when this call created it (a conditional write). */
+  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+  /** Removes the object; no error when it does not exist. */
+  delete(key: string): Promise<void>;
   /** The object's bytes, or null when there is no such key. */
   get(key: string): Promise<Buffer | null>;
   /** Every object under a prefix, in key order. */

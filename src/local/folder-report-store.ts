@@ -142,6 +142,10 @@ export class FolderReportStore implements ReportStore {
     return true;
   }
 
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
   async get(key: string): Promise<Buffer | null> {
     const file = this.pathOf(key);
     try {

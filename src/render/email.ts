@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import mjml2html from 'mjml';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { ReportMetrics } from '../core/report.types.ts';
+import type { ChartSpec } from './charts/index.ts';
+import type { I18n } from './i18n.ts';
+import type { Insight } from './insights.ts';
+import { hasNoActivity, kpiTiles } from './kpis.ts';
+
+const TEMPLATE = Handlebars.compile(readFileSync(new URL('../../templates/email.mjml.hbs', import.meta.url), 'utf8'), {
+  strict: true,
+});
+
+/** Gmail clips messages whose HTML is over about 102 KB. */
+export const MAX_HTML_BYTES = 100 * 1024;
+/** SES v1 accepts 10 MB per message. */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+export interface RenderedChart {
+  chart: ChartSpec;
+  png: Buffer;
+  /** CSS pixels (the PNG holds twice as many). */
+  width: number;
+  height: number;
+}
+
+export interface EmailDigest {
+  subject: string;
+  html: string;
+  text: string;
+  attachments: { cid: string; filename: string; content: Buffer }[];
+}
+
+export interface EmailInput {
+  metrics: ReportMetrics;
+  i18n: I18n;
+  charts: RenderedChart[];
+  insights: Insight[];
+  reportUrl: string;
+}
+
+export function emailSubject(m: ReportMetrics, i: I18n): string {
+  return `${i.t.reportTitle} · ${m.tenantId} · ${i.period(m.period.start, m.period.end)}`;
+}
+
+/** The digest as HTML (MJML), plain text with the same numbers, and inline chart PNGs referenced by cid. */
+export async function buildEmail({
+  metrics: m,
+  i18n: i,
+  charts,
+  insights,
+  reportUrl,
+}: EmailInput): Promise<EmailDigest> {
+  const subject = emailSubject(m, i);
+  const tiles = kpiTiles(m, i);
+  const noActivity = hasNoActivity(m);
+  const cid = (c: ChartSpec) => `${c.id}@report`;
+  const mjml = TEMPLATE({
+    lang: i.locale,
+    subject,
+    preview: tiles.map((t) => `${t.label}: ${t.value}`).join(' · '),
+    tenantId: m.tenantId,
+    title: i.t.reportTitle,
+    periodLabel: `${i.t.period}: ${i.period(m.period.start, m.period.end)}`,
+    timezone: m.timezone,
+    noActivity: noActivity ? i.t.noActivity : false,
+    noActivityShort: i.t.noActivity,
+    kpiRows: [tiles.slice(0, 2), tiles.slice(2, 4)].map((row) =>
+      row.map((t) => ({ ...t, vsPrevious: i.t.vsPrevious })),
+    ),
+    insightsTitle: i.t.insightsTitle,
+    insights,
+    charts: charts.map(({ chart, width }) => ({
+      title: chart.title,
+      alt: chart.alt,
+      empty: chart.empty,
+      cid: cid(chart),
+      width,
+    })),
+    reportUrl,
+    openReport: i.t.openReport,
+    footer: i.t.footer,
+  });
+  const { html, errors } = await mjml2html(mjml, { validationLevel: 'strict', minify: false });
+  if (errors.length) throw new Error(`email template: ${errors.map((e) => e.formattedMessage).join('; ')}`);
+
+  const text = [
+    subject,
+    '',
+    ...(noActivity ? [i.t.noActivity, ''] : []),
+    ...tiles.map((t) => `${t.label}: ${t.value} (${t.change} ${i.t.vsPrevious}: ${t.previous})`),
+    '',
+    ...(insights.length ? [`${i.t.insightsTitle}:`, ...insights.map((x) => `- ${x.text}`), ''] : []),
+    ...charts.flatMap(({ chart }) => [`${chart.title}: ${chart.empty ? i.t.noActivity : chart.alt}`]),
+    '',
+    `${i.t.openReport}: ${reportUrl}`,
+    '',
+  ].join('\n');
+
+  const attachments = charts
+    .filter(({ chart }) => !chart.empty)
+    .map(({ chart, png }) => ({ cid: cid(chart), filename: `${chart.id}.png`, content: png }));
+  return { subject, html, text, attachments };
+}
+
+export interface Envelope {
+  from: string;
+  to: string[];
+  date?: Date;
+  messageId?: string;
+}
+
+/** A standard MIME message: multipart/alternative of text and multipart/related HTML with inline PNGs. */
+export async function composeMime(digest: EmailDigest, envelope: Envelope): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: envelope.from,
+    to: envelope.to,
+    subject: digest.subject,
+    text: digest.text,
+    html: digest.html,
+    date: envelope.date,
+    messageId: envelope.messageId,
+    attachments: digest.attachments.map((a) => ({
+      cid: a.cid,
+      filename: a.filename,
+      content: a.content,
+      contentType: 'image/png',
+      contentDisposition: 'inline' as const,
+    })),
+  });
+  const message: Buffer = await new Promise((resolve, reject) =>
+    composer.compile().build((error, built) => (error ? reject(error) : resolve(built))),
+  );
+  if (Buffer.byteLength(digest.html) > MAX_HTML_BYTES) {
+    throw new Error(`email HTML is ${Buffer.byteLength(digest.html)} bytes; Gmail clips above ${MAX_HTML_BYTES}`);
+  }
+  if (message.length > MAX_MESSAGE_BYTES) {
+    throw new Error(`email is ${message.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`);
+  }
+  return message;
+}

@@ -1,0 +1,51 @@
+import { metricsJson } from '../core/generate-report.ts';
+import type { ReportMetrics } from '../core/report.types.ts';
+import type { ReportFiles } from '../local/report-folder.ts';
+import { buildCharts } from './charts/index.ts';
+import { buildEmail, composeMime, type RenderedChart } from './email.ts';
+import { i18n, type Locale } from './i18n.ts';
+import { buildInsights } from './insights.ts';
+import { renderChart } from './png.ts';
+import { buildReportPage, toCsv } from './report-page.ts';
+
+export interface RenderOptions {
+  locale: Locale;
+  /** Where the full archived report will be read (a signed link in production, file:// locally). */
+  reportUrl: string;
+  from: string;
+  to: string[];
+  now?: Date;
+}
+
+export interface RenderedReport {
+  files: ReportFiles;
+  subject: string;
+  /** The raw MIME message, ready for a mailer. */
+  eml: Buffer;
+}
+
+/** Every artifact of one report: metrics.json, the archived page, the email (MIME and HTML), chart PNGs and CSVs. */
+export async function renderReport(metrics: ReportMetrics, options: RenderOptions): Promise<RenderedReport> {
+  const i = i18n(options.locale);
+  const charts = buildCharts(metrics, i);
+  const rendered: RenderedChart[] = [];
+  for (const chart of charts) {
+    const { png, width, height } = await renderChart(chart.spec);
+    rendered.push({ chart, png, width, height });
+  }
+  const insights = buildInsights(metrics, i);
+  const digest = await buildEmail({ metrics, i18n: i, charts: rendered, insights, reportUrl: options.reportUrl });
+  const eml = await composeMime(digest, { from: options.from, to: options.to, date: options.now });
+
+  const files: ReportFiles = new Map();
+  files.set('metrics.json', metricsJson(metrics));
+  files.set('report.html', buildReportPage({ metrics, i18n: i, charts, insights }));
+  files.set('email.eml', eml);
+  // For a quick look in a browser: the same HTML with the inline images read from charts/.
+  files.set('email.html', digest.html.replace(/cid:([\w-]+)@report/g, 'charts/$1.png'));
+  for (const { chart, png } of rendered) {
+    files.set(`charts/${chart.id}.png`, png);
+    files.set(`data/${chart.id}.csv`, toCsv(chart.table));
+  }
+  return { files, subject: digest.subject, eml };
+}
