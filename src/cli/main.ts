@@ -1,14 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, LakeError, QueryError } from '../core/errors.ts';
-import { generateReport, metricsJson } from '../core/generate-report.ts';
+import { generateReport } from '../core/generate-report.ts';
 import { DEFAULT_ATTRIBUTION_DAYS, DEFAULT_TIMEZONE, parseReportRequest } from '../core/report-request.ts';
 import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
 import { writeReportFolder } from '../local/report-folder.ts';
+import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
+import { renderReport } from '../render/render-report.ts';
 
 export const DEFAULT_LAKE = 'data/sample-lake';
 export const DEFAULT_REPORTS = 'reports';
+export const LOCAL_SENDER = 'Contact Behavior Reports <reports@cbr.localhost>';
 
 /** Progress on stderr, so stdout carries only results. */
 function progress(quiet: boolean) {
@@ -34,7 +38,9 @@ export function buildCli(): Command {
 
   program
     .command('report')
-    .description('compute one report for a tenant and period, and write its metrics.json')
+    .description(
+      'compute one report for a tenant and period: metrics.json, report.html, email.eml (+ email.html), charts/*.png, data/*.csv',
+    )
     .requiredOption('--tenant <id>', 'tenant (customer account) id, e.g. acme')
     .option(
       '--data <dir>',
@@ -52,6 +58,15 @@ export function buildCli(): Command {
       String(DEFAULT_ATTRIBUTION_DAYS),
     )
     .option('--out <dir>', `report folder to write (default: ${DEFAULT_REPORTS}/<tenant>/<from>_<to>)`)
+    .addOption(
+      new Option('--locale <locale>', 'language of the email and the report page')
+        .choices([...LOCALES])
+        .default(DEFAULT_LOCALE),
+    )
+    .option(
+      '--email-to <addresses>',
+      'comma-separated recipients written into email.eml (default: admins@<tenant>.example)',
+    )
     .option('--memory-limit <size>', "DuckDB's memory limit", '1GB')
     .option('-q, --quiet', 'no progress messages')
     .action(async (opts) => {
@@ -74,8 +89,20 @@ export function buildCli(): Command {
       const metrics = await generateReport(request, duckDbEngineFactory({ lakeDir, memoryLimit: opts.memoryLimit }), {
         onProgress: log,
       });
-      const dir = await writeReportFolder(out, new Map([['metrics.json', metricsJson(metrics)]]));
-      log(`done in ${metrics.execution.totalMs} ms`);
+      log('rendering charts, email and report page');
+      const target = path.resolve(out);
+      const rendered = await renderReport(metrics, {
+        locale: opts.locale,
+        reportUrl: pathToFileURL(path.join(target, 'report.html')).href,
+        from: LOCAL_SENDER,
+        to: opts.emailTo
+          ? String(opts.emailTo)
+              .split(',')
+              .map((a: string) => a.trim())
+          : [`admins@${request.tenantId}.example`],
+      });
+      const dir = await writeReportFolder(target, rendered.files);
+      log(`done: queries ${metrics.execution.totalMs} ms, ${rendered.files.size} files`);
       process.stdout.write(`${path.join(dir, 'metrics.json')}\n`);
     });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { ReportMetrics } from '../core/report.types.ts';
 import type { ChartSpec } from './charts/index.ts';
@@ -12,14 +13,22 @@ const TEMPLATE = Handlebars.compile(readFileSync(new URL('../../templates/report
   strict: true,
 });
 
+/** A package's folder (its exports map hides build/ from require.resolve). */
+function packageDir(pkg: string): string {
+  let dir = path.dirname(require.resolve(pkg));
+  while (path.basename(dir) !== pkg && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
 let libraries: { vegaJs: string; vegaLiteJs: string; vegaEmbedJs: string } | undefined;
 /** The browser builds of vega, vega-lite and vega-embed, inlined so the page works offline and from file://. */
 function browserLibraries() {
-  const read = (id: string) => readFileSync(require.resolve(id), 'utf8').replaceAll('</script', '<\\/script');
+  const read = (pkg: string, file: string) =>
+    readFileSync(path.join(packageDir(pkg), file), 'utf8').replaceAll('</script', '<\\/script');
   libraries ??= {
-    vegaJs: read('vega/build/vega.min.js'),
-    vegaLiteJs: read('vega-lite/build/vega-lite.min.js'),
-    vegaEmbedJs: read('vega-embed/build/vega-embed.min.js'),
+    vegaJs: read('vega', 'build/vega.min.js'),
+    vegaLiteJs: read('vega-lite', 'build/vega-lite.min.js'),
+    vegaEmbedJs: read('vega-embed', 'build/vega-embed.min.js'),
   };
   return libraries;
 }
