@@ -43,7 +43,9 @@ describe('the email digest (pt-BR, a busy week)', () => {
   });
 
   it('references every chart by cid, and every cid resolves to an attached PNG', () => {
-    const cids = imgTags(html).map((tag) => attr(tag, 'src')!).filter((src) => src.startsWith('cid:'));
+    const cids = imgTags(html)
+      .map((tag) => attr(tag, 'src')!)
+      .filter((src) => src.startsWith('cid:'));
     expect(cids).toHaveLength(7);
     for (const cid of cids) {
       const attachment = mail.attachments.find((a) => a.cid === cid.slice(4));
