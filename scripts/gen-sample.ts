@@ -15,13 +15,13 @@ const { values } = parseArgs({
   },
 });
 if (!values.dir) {
-  console.error('usage: npx tsx scripts/gen-sample.ts --dir <lake> [--scale 0.01] [--seed 42] [--end YYYY-MM-DD] [--months 7] [--format parquet|ndjson] [--gzip] [--tenants a,b]');
+  console.error(
+    'usage: npx tsx scripts/gen-sample.ts --dir <lake> [--scale 0.01] [--seed 42] [--end YYYY-MM-DD] [--months 7] [--format parquet|ndjson] [--gzip] [--tenants a,b]',
+  );
   process.exit(2);
 }
 
 const started = performance.now();
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
 const result = await generateSampleLake({
   dir: values.dir,
   seed: values.seed === undefined ? undefined : Number(values.seed),
@@ -33,6 +33,6 @@ const result = await generateSampleLake({
   tenants: values.tenants?.split(','),
   onProgress: (m) => console.error(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${m}`),
 });
-clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage.rss());
-console.log(JSON.stringify({ ...result, seconds: +((performance.now() - started) / 1000).toFixed(1), peakRssMiB: Math.round(peakRss / 2 ** 20) }, null, 2));
+const seconds = +((performance.now() - started) / 1000).toFixed(1);
+const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(JSON.stringify({ ...result, seconds, peakRssMiB }, null, 2));

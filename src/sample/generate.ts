@@ -76,14 +76,18 @@ function resolveOptions(opts: SampleLakeOptions): ResolvedOptions {
   if (!opts.dir) throw new SampleLakeError('dir is required');
   if (!Number.isInteger(seed)) throw new SampleLakeError(`seed must be an integer, got ${seed}`);
   if (!(scale > 0 && scale <= 10)) throw new SampleLakeError(`scale must be in (0, 10], got ${scale}`);
-  if (!Number.isInteger(months) || months < 1 || months > 36) throw new SampleLakeError(`months must be an integer in 1..36, got ${months}`);
-  if (format !== 'parquet' && format !== 'ndjson') throw new SampleLakeError(`format must be parquet or ndjson, got ${String(format)}`);
+  if (!Number.isInteger(months) || months < 1 || months > 36)
+    throw new SampleLakeError(`months must be an integer in 1..36, got ${months}`);
+  if (format !== 'parquet' && format !== 'ndjson')
+    throw new SampleLakeError(`format must be parquet or ndjson, got ${String(format)}`);
   if (opts.gzip && format !== 'ndjson') throw new SampleLakeError('gzip applies to the ndjson format only');
   const end = DateTime.fromISO(endDate, { zone: 'utc' });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || !end.isValid) throw new SampleLakeError(`end must be a date YYYY-MM-DD, got ${endDate}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || !end.isValid)
+    throw new SampleLakeError(`end must be a date YYYY-MM-DD, got ${endDate}`);
   if (main.length === 0) throw new SampleLakeError('tenants must not be empty');
   for (const t of main) {
-    if (!TENANT_ID.test(t)) throw new SampleLakeError(`invalid tenant id ${JSON.stringify(t)}: must match ${TENANT_ID}`);
+    if (!TENANT_ID.test(t))
+      throw new SampleLakeError(`invalid tenant id ${JSON.stringify(t)}: must match ${TENANT_ID}`);
   }
   if (new Set(main).size !== main.length) throw new SampleLakeError('tenants must be distinct');
 
@@ -110,7 +114,8 @@ async function assertEmptyOrMissing(dir: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  if (entries.length > 0) throw new SampleLakeError(`refusing to write the sample lake into ${dir}: it exists and is not empty`);
+  if (entries.length > 0)
+    throw new SampleLakeError(`refusing to write the sample lake into ${dir}: it exists and is not empty`);
 }
 
 /**
@@ -127,7 +132,10 @@ export async function generateSampleLake(opts: SampleLakeOptions): Promise<Sampl
   let finishing: Promise<unknown> = Promise.resolve();
   try {
     for (const table of TABLES) await mkdir(join(work, table));
-    writer = o.format === 'parquet' ? await ParquetLakeWriter.create(work, spillDir) : new NdjsonLakeWriter(work, o.gzip, o.seed);
+    writer =
+      o.format === 'parquet'
+        ? await ParquetLakeWriter.create(work, spillDir)
+        : new NdjsonLakeWriter(work, o.gzip, o.seed);
     // Local days cover the history plus the weeks a late service or message may be pushed into.
     const calendar = new LocalCalendar(SAMPLE_TIMEZONE, addDays(o.startDate, -2), addDays(o.endDate, 40));
 
@@ -156,7 +164,9 @@ export async function generateSampleLake(opts: SampleLakeOptions): Promise<Sampl
       for (const table of TABLES) rows[table] += out[table].rows;
       // Write this tenant's last files while the next tenant is generated.
       await finishing;
-      finishing = Promise.all(TABLES.map((table) => out[table].finish()));
+      finishing = (async () => {
+        for (const table of TABLES) await out[table].finish();
+      })();
       finishing.catch(() => {}); // awaited below; this only keeps Node from reporting it as unhandled meanwhile
     }
     o.progress('writing the last files');

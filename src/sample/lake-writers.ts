@@ -2,62 +2,89 @@
  * Where generated rows go: Parquet through DuckDB (appender -> temp table -> partitioned COPY) or NDJSON files.
  * Both lay rows out as <root>/<table>/tenant_id=<t>/dt=<YYYY-MM-DD>/<file>.
  */
-import { appendFileSync, createReadStream, createWriteStream, mkdirSync, unlinkSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { gzipSync } from 'node:zlib';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBVector,
+  DOUBLE,
+  INTEGER,
+  UTINYINT,
+  VARCHAR,
+} from '@duckdb/node-api';
 import type { TableName } from '../core/report.types.ts';
 import { hashSeed, Rng } from './prng.ts';
 
-/** A cell: text, an instant in epoch seconds, or null. Text in a timestamp column is an unparseable timestamp. */
+/**
+ * A cell. Ids travel as numbers and are spelled by their column (`c-000123`); a timestamp is epoch seconds,
+ * or text that is not a timestamp at all (an unparseable value: null in Parquet, written as is in NDJSON).
+ */
 export type Cell = string | number | null;
 
-export interface Column {
-  name: string;
-  kind: 'text' | 'timestamp';
-  /** Null is a normal value here (written as JSON null); in a required column a null means a bad row (key left out of JSON). */
-  nullable: boolean;
-}
+export type Column =
+  | { name: string; kind: 'id'; prefix: string; width: number }
+  /** Few distinct values (status, channel, ...). */
+  | { name: string; kind: 'category' }
+  | { name: string; kind: 'text'; nullable: true }
+  | { name: string; kind: 'timestamp'; nullable: boolean };
 
-const text = (name: string, nullable = false): Column => ({ name, kind: 'text', nullable });
+const id = (name: string, prefix: string, width: number): Column => ({ name, kind: 'id', prefix, width });
+const category = (name: string): Column => ({ name, kind: 'category' });
 const timestamp = (name: string, nullable = false): Column => ({ name, kind: 'timestamp', nullable });
+const contactId = id('contact_id', 'c-', 6);
+
+/** Null is a normal value in a nullable column; in any other a null makes the row bad (and the key is left out of JSON). */
+export const isNullable = (c: Column): boolean => (c.kind === 'text' || c.kind === 'timestamp') && c.nullable;
+
+/** How an id is spelled: the same in every format. */
+export const spellId = (c: Extract<Column, { kind: 'id' }>, n: number): string =>
+  c.prefix + String(n).padStart(c.width, '0');
 
 export const COLUMNS: Readonly<Record<TableName, readonly Column[]>> = {
-  contacts: [text('contact_id'), text('phone', true), timestamp('created_at'), timestamp('deleted_at', true)],
+  contacts: [
+    contactId,
+    { name: 'phone', kind: 'text', nullable: true },
+    timestamp('created_at'),
+    timestamp('deleted_at', true),
+  ],
   broadcast_events: [
-    text('event_id'),
-    text('broadcast_id'),
-    text('message_id'),
-    text('contact_id'),
-    text('channel'),
-    text('status'),
+    id('event_id', 'ev-', 9),
+    id('broadcast_id', 'bc-', 5),
+    id('message_id', 'bm-', 8),
+    contactId,
+    category('channel'),
+    category('status'),
     timestamp('occurred_at'),
   ],
   services: [
-    text('service_id'),
-    text('contact_id'),
-    text('module'),
-    text('channel'),
+    id('service_id', 'sv-', 7),
+    contactId,
+    category('module'),
+    category('channel'),
     timestamp('opened_at'),
     timestamp('closed_at', true),
   ],
   service_messages: [
-    text('message_id'),
-    text('service_id'),
-    text('contact_id'),
-    text('module'),
-    text('direction'),
+    id('message_id', 'sm-', 8),
+    id('service_id', 'sv-', 7),
+    contactId,
+    category('module'),
+    category('direction'),
     timestamp('sent_at'),
   ],
 };
 
-/** Receives the rows of one table of one tenant. */
+/** Receives the rows of one table of one tenant. `day` is the partition: days since 1970-01-01 (UTC). */
 export interface RowSink {
   /** `redelivered` rows may land in a separate file of the same partition. */
-  push(row: readonly Cell[], dt: string, redelivered: boolean): void;
+  push(row: readonly Cell[], day: number, redelivered: boolean): void;
   /** A line that is not a row at all (NDJSON only; Parquet has no such thing). */
-  garbage(dt: string): void;
+  garbage(day: number): void;
   readonly wantsFlush: boolean;
   flush(): Promise<void>;
   finish(): Promise<void>;
@@ -70,16 +97,34 @@ export interface LakeWriter {
   abort(): Promise<void>;
 }
 
+const dayNames = new Map<number, string>();
+
+/** YYYY-MM-DD of a day number. */
+export function dayName(day: number): string {
+  let name = dayNames.get(day);
+  if (name === undefined) dayNames.set(day, (name = new Date(day * 86_400_000).toISOString().slice(0, 10)));
+  return name;
+}
+
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** Rows per DuckDB temp table before it is copied out: bounds memory at any scale. */
-const PARQUET_CHUNK_ROWS = 400_000;
+const PARQUET_CHUNK_ROWS = 500_000;
+const VECTOR_SIZE = 2048;
+
+/** How a column travels through DuckDB: numbers in typed vectors (one native copy per 2048 rows), spelled out by the COPY. */
+const BUFFER_TYPE = { id: INTEGER, category: UTINYINT, text: VARCHAR, timestamp: DOUBLE } as const;
 
 interface Buffer {
   con: DuckDBConnection;
   name: string;
   appender: DuckDBAppender | null;
+  chunk: DuckDBDataChunk | null;
+  vectors: DuckDBVector[];
+  /** Rows in `chunk`. */
+  chunkRows: number;
+  /** Rows in the table, appended or in `chunk`. */
   rows: number;
   /** The COPY of this buffer still running; resolves to its error, if any. */
   pending: Promise<unknown> | null;
@@ -99,7 +144,6 @@ export class ParquetLakeWriter implements LakeWriter {
       temp_directory: spillDir,
       preserve_insertion_order: 'false',
       memory_limit: '1GB',
-      autoinstall_known_extensions: 'false',
     });
     return new ParquetLakeWriter(instance, root);
   }
@@ -124,9 +168,19 @@ export class ParquetLakeWriter implements LakeWriter {
   }
 }
 
+const enum Kind {
+  Id,
+  Category,
+  Text,
+  Timestamp,
+}
+
 class ParquetSink implements RowSink {
   private readonly columns: readonly Column[];
-  private readonly isTimestamp: boolean[];
+  private readonly kinds: Kind[];
+  private readonly types: DuckDBType[];
+  /** Per category column: value -> code (1-based; 0 is null). */
+  private readonly codes: Map<string, number>[];
   private readonly buffers: Buffer[] = [];
   private current = 0;
   private late!: Buffer;
@@ -142,37 +196,60 @@ class ParquetSink implements RowSink {
     private readonly serial: number,
   ) {
     this.columns = COLUMNS[table];
-    this.isTimestamp = this.columns.map((c) => c.kind === 'timestamp');
+    const kinds = { id: Kind.Id, category: Kind.Category, text: Kind.Text, timestamp: Kind.Timestamp } as const;
+    this.kinds = this.columns.map((c) => kinds[c.kind]);
+    this.types = [...this.columns.map((c) => BUFFER_TYPE[c.kind]), INTEGER];
+    this.codes = this.columns.map(() => new Map());
   }
 
   async init(): Promise<void> {
-    // Timestamps travel as epoch seconds (DOUBLE) and become TIMESTAMPTZ in the COPY: far cheaper than appending timestamp objects.
-    const columns = this.columns.map((c) => `${sqlIdent(c.name)} ${c.kind === 'timestamp' ? 'DOUBLE' : 'VARCHAR'}`);
+    const columns = this.columns.map((c) => `${sqlIdent(c.name)} ${BUFFER_TYPE[c.kind].toString()}`);
     for (const role of ['a', 'b', 'late']) {
       const con = await this.instance.connect();
       await con.run(`set TimeZone = 'UTC'`);
       const name = `sample_${this.serial}_${role}`;
-      await con.run(`create table ${name} (${columns.join(', ')}, dt VARCHAR)`);
-      const buffer: Buffer = { con, name, appender: await con.createAppender(name), rows: 0, pending: null };
+      await con.run(`create table ${name} (${columns.join(', ')}, day INTEGER)`);
+      const buffer: Buffer = {
+        con,
+        name,
+        appender: null,
+        chunk: null,
+        vectors: [],
+        chunkRows: 0,
+        rows: 0,
+        pending: null,
+      };
+      await this.openAppender(buffer);
       if (role === 'late') this.late = buffer;
       else this.buffers.push(buffer);
     }
   }
 
-  push(row: readonly Cell[], dt: string, redelivered: boolean): void {
+  push(row: readonly Cell[], day: number, redelivered: boolean): void {
     const buffer = redelivered ? this.late : this.buffers[this.current]!;
-    const appender = buffer.appender!;
+    const r = buffer.chunkRows;
+    const vectors = buffer.vectors;
     for (let i = 0; i < row.length; i++) {
-      const v = row[i];
-      if (v === null || v === undefined) appender.appendNull();
-      else if (this.isTimestamp[i]) {
-        if (typeof v === 'number') appender.appendDouble(v);
-        else appender.appendNull(); // an unparseable timestamp can only be null in Parquet
-      } else appender.appendVarchar(v as string);
+      const v = row[i] ?? null;
+      // nulls become -1 / 0 / NaN and come back as NULL in the COPY: a null in a vector costs far more
+      switch (this.kinds[i]) {
+        case Kind.Id:
+          vectors[i]!.setItem(r, v === null ? -1 : (v as number));
+          break;
+        case Kind.Category:
+          vectors[i]!.setItem(r, v === null ? 0 : this.code(i, v as string));
+          break;
+        case Kind.Text:
+          vectors[i]!.setItem(r, v);
+          break;
+        case Kind.Timestamp:
+          vectors[i]!.setItem(r, typeof v === 'number' ? v : NaN); // an unparseable timestamp can only be null in Parquet
+          break;
+      }
     }
-    appender.appendVarchar(dt);
-    appender.endRow();
+    vectors[row.length]!.setItem(r, day);
     buffer.rows++;
+    if (++buffer.chunkRows === VECTOR_SIZE) this.appendChunk(buffer);
   }
 
   garbage(): void {}
@@ -185,8 +262,7 @@ class ParquetSink implements RowSink {
     const buffer = this.buffers[this.current]!;
     if (buffer.rows >= PARQUET_CHUNK_ROWS) {
       // Copy this buffer out in the background while the generator fills the other one.
-      buffer.appender!.closeSync();
-      buffer.appender = null;
+      this.closeAppender(buffer);
       buffer.pending = this.copyOut(buffer, `part-${this.nextChunk()}`).then(
         () => null,
         (error: unknown) => error ?? new Error('COPY failed'),
@@ -194,12 +270,12 @@ class ParquetSink implements RowSink {
       this.current = 1 - this.current;
       const next = this.buffers[this.current]!;
       await settle(next);
-      next.appender ??= await next.con.createAppender(next.name);
+      if (!next.appender) await this.openAppender(next);
     }
     if (this.late.rows >= PARQUET_CHUNK_ROWS) {
-      this.late.appender!.closeSync();
-      await this.copyOut(this.late, `redelivery-${String(this.lateChunk++).padStart(4, '0')}`);
-      this.late.appender = await this.late.con.createAppender(this.late.name);
+      this.closeAppender(this.late);
+      await this.copyOut(this.late, this.nextLateChunk());
+      await this.openAppender(this.late);
     }
   }
 
@@ -207,13 +283,10 @@ class ParquetSink implements RowSink {
     if (this.finished) return;
     this.finished = true;
     for (const buffer of [...this.buffers, this.late]) {
-      buffer.appender?.closeSync();
-      buffer.appender = null;
+      this.closeAppender(buffer);
       await settle(buffer);
-      if (buffer.rows > 0) {
-        const prefix = buffer === this.late ? `redelivery-${String(this.lateChunk++).padStart(4, '0')}` : `part-${this.nextChunk()}`;
-        await this.copyOut(buffer, prefix);
-      }
+      if (buffer.rows > 0)
+        await this.copyOut(buffer, buffer === this.late ? this.nextLateChunk() : `part-${this.nextChunk()}`);
       await buffer.con.run(`drop table ${buffer.name}`);
       buffer.con.closeSync();
     }
@@ -233,16 +306,68 @@ class ParquetSink implements RowSink {
     }
   }
 
+  private code(column: number, value: string): number {
+    const codes = this.codes[column]!;
+    let code = codes.get(value);
+    if (code === undefined) {
+      code = codes.size + 1;
+      if (code > 255) throw new Error(`too many distinct values in ${this.columns[column]!.name}`);
+      codes.set(value, code);
+    }
+    return code;
+  }
+
+  private newChunk(buffer: Buffer): void {
+    buffer.chunk = DuckDBDataChunk.create(this.types, VECTOR_SIZE);
+    buffer.vectors = this.types.map((_, i) => buffer.chunk!.getColumnVector(i));
+    buffer.chunkRows = 0;
+  }
+
+  private appendChunk(buffer: Buffer): void {
+    for (const vector of buffer.vectors) vector.flush();
+    if (buffer.chunkRows < VECTOR_SIZE) buffer.chunk!.rowCount = buffer.chunkRows;
+    buffer.appender!.appendDataChunk(buffer.chunk!);
+    this.newChunk(buffer);
+  }
+
+  private async openAppender(buffer: Buffer): Promise<void> {
+    buffer.appender = await buffer.con.createAppender(buffer.name);
+    this.newChunk(buffer);
+  }
+
+  private closeAppender(buffer: Buffer): void {
+    if (!buffer.appender) return;
+    if (buffer.chunkRows > 0) this.appendChunk(buffer);
+    buffer.appender.closeSync();
+    buffer.appender = null;
+    buffer.chunk = null;
+    buffer.vectors = [];
+  }
+
   private nextChunk(): string {
     return String(this.chunk++).padStart(4, '0');
   }
 
+  private nextLateChunk(): string {
+    return `redelivery-${String(this.lateChunk++).padStart(4, '0')}`;
+  }
+
   private async copyOut(buffer: Buffer, filePrefix: string): Promise<void> {
-    const select = this.columns
-      .map((c) => (c.kind === 'timestamp' ? `to_timestamp(${sqlIdent(c.name)}) as ${sqlIdent(c.name)}` : sqlIdent(c.name)))
-      .join(', ');
+    const select = this.columns.map((c, i) => {
+      const name = sqlIdent(c.name);
+      switch (c.kind) {
+        case 'id':
+          return `case when ${name} >= 0 then printf(${sqlString(`${c.prefix}%0${c.width}d`)}, ${name}) end as ${name}`;
+        case 'category':
+          return `([${[...this.codes[i]!.keys()].map(sqlString).join(', ')}]::VARCHAR[])[${name}] as ${name}`;
+        case 'text':
+          return name;
+        case 'timestamp':
+          return `case when not isnan(${name}) then to_timestamp(${name}) end as ${name}`;
+      }
+    });
     await buffer.con.run(
-      `copy (select ${select}, ${sqlString(this.tenant)} as tenant_id, dt from ${buffer.name})
+      `copy (select ${select.join(', ')}, ${sqlString(this.tenant)} as tenant_id, strftime(date '1970-01-01' + day, '%Y-%m-%d') as dt from ${buffer.name})
        to ${sqlString(this.outDir)}
        (format parquet, partition_by (tenant_id, dt), overwrite_or_ignore, filename_pattern ${sqlString(`${filePrefix}-{i}`)})`,
     );
@@ -257,8 +382,8 @@ async function settle(buffer: Buffer): Promise<void> {
   if (error) throw error;
 }
 
-/** Bytes of NDJSON held per table before they are appended to their files. */
-const NDJSON_BUFFER_CHARS = 32 * 1024 * 1024;
+/** Characters of NDJSON held per table before they are appended to their files. */
+const NDJSON_BUFFER_CHARS = 8 * 1024 * 1024;
 
 export class NdjsonLakeWriter implements LakeWriter {
   private readonly sinks = new Set<NdjsonSink>();
@@ -270,7 +395,8 @@ export class NdjsonLakeWriter implements LakeWriter {
   ) {}
 
   async open(table: TableName, tenant: string): Promise<NdjsonSink> {
-    const sink = new NdjsonSink(join(this.root, table, `tenant_id=${tenant}`), table, this.gzip, new Rng(hashSeed(this.seed, tenant, table, 'ndjson')));
+    const rng = new Rng(hashSeed(this.seed, tenant, table, 'ndjson'));
+    const sink = new NdjsonSink(join(this.root, table, `tenant_id=${tenant}`), table, this.gzip, rng);
     this.sinks.add(sink);
     return sink;
   }
@@ -285,15 +411,13 @@ export class NdjsonLakeWriter implements LakeWriter {
   }
 }
 
-const FILE = 'part-0000.ndjson';
-
 class NdjsonSink implements RowSink {
   private readonly columns: readonly Column[];
   private readonly keys: string[];
-  private readonly lines = new Map<string, string[]>();
-  private readonly partitions = new Set<string>();
+  private readonly lines = new Map<number, string[]>();
+  private readonly partitions = new Set<number>();
+  private readonly file: string;
   private chars = 0;
-  private finished = false;
 
   constructor(
     private readonly tenantDir: string,
@@ -303,28 +427,31 @@ class NdjsonSink implements RowSink {
   ) {
     this.columns = COLUMNS[table];
     this.keys = this.columns.map((c) => JSON.stringify(c.name) + ':');
+    this.file = gzip ? 'part-0000.ndjson.gz' : 'part-0000.ndjson';
   }
 
-  push(row: readonly Cell[], dt: string): void {
+  push(row: readonly Cell[], day: number): void {
     // Most instants are written in UTC (Z), some with the -03:00 offset a Brazilian producer would use.
     const offset = this.rng.chance(0.2);
-    let line = '{';
+    const fields: string[] = [];
     for (let i = 0; i < row.length; i++) {
-      const v = row[i];
+      const v = row[i] ?? null;
+      const column = this.columns[i]!;
       let json: string;
-      if (v === null || v === undefined) {
-        if (!this.columns[i]!.nullable) continue; // a missing required column
+      if (v === null) {
+        if (!isNullable(column)) continue; // a missing required column
         json = 'null';
-      } else if (typeof v === 'number') json = `"${isoInstant(v, offset)}"`;
+      } else if (column.kind === 'id') json = `"${spellId(column, v as number)}"`;
+      else if (typeof v === 'number') json = `"${isoInstant(v, offset)}"`;
       else json = JSON.stringify(v);
-      line += (line.length > 1 ? ',' : '') + this.keys[i] + json;
+      fields.push(this.keys[i] + json);
     }
-    this.add(dt, line + '}');
+    this.add(day, `{${fields.join(',')}}`); // join gives one flat string, cheaper to hold than a chain of concatenations
   }
 
-  garbage(dt: string): void {
+  garbage(day: number): void {
     // a record cut short by a failed write: not JSON
-    this.add(dt, `{${this.keys[0]}"${this.columns[0]!.name.slice(0, 1)}-0000`);
+    this.add(day, `{${this.keys[0]}"${this.columns[0]!.name.slice(0, 1)}-0000`);
   }
 
   get wantsFlush(): boolean {
@@ -332,40 +459,39 @@ class NdjsonSink implements RowSink {
   }
 
   async flush(): Promise<void> {
-    for (const [dt, lines] of this.lines) {
-      const dir = join(this.tenantDir, `dt=${dt}`);
-      if (!this.partitions.has(dt)) {
+    for (const [day, lines] of this.lines) {
+      const dir = join(this.tenantDir, `dt=${dayName(day)}`);
+      if (!this.partitions.has(day)) {
         mkdirSync(dir, { recursive: true });
-        this.partitions.add(dt);
+        this.partitions.add(day);
       }
-      appendFileSync(join(dir, FILE), lines.join('\n') + '\n');
+      const text = lines.join('\n') + '\n';
+      // each flush appends a gzip member: a multi-member .gz file is still one valid gzip stream
+      appendFileSync(join(dir, this.file), this.gzip ? gzipSync(text) : text);
     }
     this.lines.clear();
     this.chars = 0;
   }
 
   async finish(): Promise<void> {
-    if (this.finished) return;
-    this.finished = true;
     await this.flush();
-    if (!this.gzip) return;
-    for (const dt of [...this.partitions].sort()) {
-      const plain = join(this.tenantDir, `dt=${dt}`, FILE);
-      await pipeline(createReadStream(plain), createGzip(), createWriteStream(`${plain}.gz`));
-      unlinkSync(plain);
-    }
   }
 
-  private add(dt: string, line: string): void {
-    let lines = this.lines.get(dt);
-    if (!lines) this.lines.set(dt, (lines = []));
+  private add(day: number, line: string): void {
+    let lines = this.lines.get(day);
+    if (!lines) this.lines.set(day, (lines = []));
     lines.push(line);
     this.chars += line.length + 1;
   }
 }
 
-/** ISO-8601 at whole seconds, in UTC (`Z`) or at -03:00; the same instant either way. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+/** ISO-8601 at whole seconds, in UTC (`Z`) or at -03:00; the same instant either way. Hand-rolled: this is the NDJSON hot path. */
 function isoInstant(epochSeconds: number, offset: boolean): string {
-  if (!offset) return new Date(epochSeconds * 1000).toISOString().slice(0, 19) + 'Z';
-  return new Date((epochSeconds - 3 * 3600) * 1000).toISOString().slice(0, 19) + '-03:00';
+  const local = offset ? epochSeconds - 3 * 3600 : epochSeconds;
+  const day = Math.floor(local / 86_400);
+  const s = local - day * 86_400;
+  const time = `${TWO_DIGITS[Math.floor(s / 3600)]}:${TWO_DIGITS[Math.floor(s / 60) % 60]}:${TWO_DIGITS[s % 60]}`;
+  return `${dayName(day)}T${time}${offset ? '-03:00' : 'Z'}`;
 }

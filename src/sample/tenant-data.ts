@@ -38,8 +38,19 @@ const ACME: TenantProfile = {
   broadcastsPerWeekday: 0.7,
   eventsPerContact: 20,
   servicesPerContact: 2,
-  broadcastChannels: [['WHATSAPP', 80], ['SMS', 10], ['EMAIL', 6], ['RCS', 4]],
-  serviceChannels: [['WHATSAPP', 72], ['WEBCHAT', 12], ['EMAIL', 8], ['INSTAGRAM', 5], ['PHONE', 3]],
+  broadcastChannels: [
+    ['WHATSAPP', 80],
+    ['SMS', 10],
+    ['EMAIL', 6],
+    ['RCS', 4],
+  ],
+  serviceChannels: [
+    ['WHATSAPP', 72],
+    ['WEBCHAT', 12],
+    ['EMAIL', 8],
+    ['INSTAGRAM', 5],
+    ['PHONE', 3],
+  ],
   delivered: 0.91,
   read: 0.62,
   clicked: 0.15,
@@ -59,7 +70,12 @@ const PROFILES: Readonly<Record<string, TenantProfile>> = {
     broadcastsPerWeekday: 1,
     eventsPerContact: 24,
     servicesPerContact: 1.6,
-    broadcastChannels: [['WHATSAPP', 55], ['SMS', 25], ['EMAIL', 15], ['RCS', 5]],
+    broadcastChannels: [
+      ['WHATSAPP', 55],
+      ['SMS', 25],
+      ['EMAIL', 15],
+      ['RCS', 5],
+    ],
     delivered: 0.86,
     read: 0.5,
     clicked: 0.2,
@@ -76,8 +92,16 @@ const PROFILES: Readonly<Record<string, TenantProfile>> = {
     broadcastsPerWeekday: 0.5,
     eventsPerContact: 16,
     servicesPerContact: 2.4,
-    broadcastChannels: [['WHATSAPP', 90], ['EMAIL', 5], ['RCS', 5]],
-    serviceChannels: [['WHATSAPP', 85], ['WEBCHAT', 10], ['EMAIL', 5]],
+    broadcastChannels: [
+      ['WHATSAPP', 90],
+      ['EMAIL', 5],
+      ['RCS', 5],
+    ],
+    serviceChannels: [
+      ['WHATSAPP', 85],
+      ['WEBCHAT', 10],
+      ['EMAIL', 5],
+    ],
     delivered: 0.93,
     read: 0.68,
     clicked: 0.1,
@@ -140,7 +164,6 @@ export class TableWriter {
   rows = 0;
   private writes = 0;
   private readonly rng: Rng;
-  private readonly dtCache = new Map<number, string>();
 
   constructor(
     private readonly sink: RowSink,
@@ -152,7 +175,12 @@ export class TableWriter {
     this.rng = new Rng(seed);
   }
 
-  write(row: Cell[], dt: string, dup: Dup = Dup.None): void {
+  /** Writes a row into the partition of instant `at` (or of day `day`), with its duplicate if asked. */
+  write(row: Cell[], at: number, dup: Dup = Dup.None): void {
+    this.writeDay(row, Math.floor(at / DAY_S), dup);
+  }
+
+  writeDay(row: Cell[], day: number, dup: Dup = Dup.None): void {
     const n = ++this.writes;
     let bad = this.rng.chance(0.001) ? 1 + this.rng.int(3) : 0;
     if (this.forceBadRows && n === 3) bad = 1;
@@ -160,36 +188,32 @@ export class TableWriter {
     if (bad === 1) row[this.rng.pick(this.requiredColumns)] = null;
     else if (bad === 2) row[this.timestampColumn] = this.rng.pick(UNPARSEABLE_TIMESTAMPS);
     else if (bad === 3) row[this.timestampColumn] = null;
-    this.sink.push(row, dt, false);
+    this.sink.push(row, day, false);
     this.rows++;
     if (dup !== Dup.None) {
       // Redeliveries into a file of their own come in incidents, on some days only (few small files).
-      const incident = dup === Dup.Redelivered && Math.floor(utcDayStart(dt) / DAY_S) % 5 === 0;
-      this.sink.push(row, dt, incident);
+      this.sink.push(row, day, dup === Dup.Redelivered && day % 5 === 0);
       this.rows++;
     }
-    if (this.forceBadRows && n === 7) this.sink.garbage(dt);
+    if (this.forceBadRows && n === 7) this.sink.garbage(day);
   }
 
-  /** The partition (UTC date) of an instant. */
-  dt(t: number): string {
-    const day = Math.floor(t / DAY_S);
-    let dt = this.dtCache.get(day);
-    if (dt === undefined) {
-      dt = new Date(day * DAY_S * 1000).toISOString().slice(0, 10);
-      this.dtCache.set(day, dt);
-    }
-    return dt;
-  }
-
+  /** Called often by the generators: flushes a full sink, and now and then yields to the event loop so background writes progress. */
   async maybeFlush(): Promise<void> {
     if (this.sink.wantsFlush) await this.sink.flush();
+    const now = performance.now();
+    if (now - lastYield > 20) {
+      lastYield = now;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   finish(): Promise<void> {
     return this.sink.finish();
   }
 }
+
+let lastYield = 0;
 
 const UNPARSEABLE_TIMESTAMPS = ['yesterday', 'not a date', '31/02/2026 25:61', '2026-13-45T99:00:00Z'];
 
@@ -207,8 +231,8 @@ export function tableWriter(table: TableName, sink: RowSink, plan: TenantPlan): 
   }
 }
 
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
-const contactId = (index: number) => `c-${pad(index + 1, 6)}`;
+/** Contact i (0-based) is c-<i+1>. */
+const contactId = (index: number) => index + 1;
 
 export interface Contacts {
   count: number;
@@ -232,7 +256,7 @@ function registeredBefore(contacts: Contacts, t: number): number {
 }
 
 /** An id of a contact that is in no snapshot (created after it, or purged). */
-function strangerId(rng: Rng, contacts: Contacts): string {
+function strangerId(rng: Rng, contacts: Contacts): number {
   return contactId(contacts.count + rng.int(Math.max(10, Math.ceil(contacts.count * 0.02))));
 }
 
@@ -257,22 +281,25 @@ export async function generateContacts(plan: TenantPlan, out: TableWriter): Prom
 
   // Spread one valid number of every area code over the base, so each DDD shows up even at small scales.
   const forcedDdd = new Map<number, number>();
-  if (count >= ALL_DDDS.length) ALL_DDDS.forEach((ddd, k) => forcedDdd.set(Math.floor(((k + 0.5) * count) / ALL_DDDS.length), ddd));
+  if (count >= ALL_DDDS.length)
+    ALL_DDDS.forEach((ddd, k) => forcedDdd.set(Math.floor(((k + 0.5) * count) / ALL_DDDS.length), ddd));
 
   const deletedAt = new Float64Array(count).fill(Infinity);
   for (let i = 0; i < count; i++) {
-    if (rng.chance(0.03) && !forcedDdd.has(i)) deletedAt[i] = createdAt[i]! + Math.floor(rng.next() * (endTs - 1 - createdAt[i]!));
+    if (rng.chance(0.03) && !forcedDdd.has(i))
+      deletedAt[i] = createdAt[i]! + Math.floor(rng.next() * (endTs - 1 - createdAt[i]!));
   }
 
   const phones = new PhoneMaker(profile.ufBoost);
   const phoneSeed = hashSeed(seed, tenant, 'phones');
   for (const snapshot of [addDays(plan.endDate, -7), plan.endDate]) {
     const snapshotEnd = utcDayStart(snapshot) + DAY_S;
+    const snapshotDay = snapshotEnd / DAY_S - 1;
     for (let i = 0; i < count && createdAt[i]! < snapshotEnd; i++) {
       // a contact keeps its phone across snapshots: draw it from a stream of its own
       const phone = phones.make(new Rng(phoneSeed ^ Math.imul(i + 1, 0x9e3779b1)), forcedDdd.get(i));
       const deleted = deletedAt[i]! < snapshotEnd ? deletedAt[i]! : null;
-      out.write([contactId(i), phone, createdAt[i]!, deleted], snapshot);
+      out.writeDay([contactId(i), phone, createdAt[i]!, deleted], snapshotDay);
       if ((i & 0x3fff) === 0) await out.maybeFlush();
     }
   }
@@ -280,7 +307,9 @@ export async function generateContacts(plan: TenantPlan, out: TableWriter): Prom
 }
 
 /** Local hour weights. */
-const BROADCAST_HOURS = hourWeights([0, 0, 0, 0, 0, 0, 0, 0.3, 1.5, 3, 3, 2, 1, 1.5, 2.5, 2.5, 2, 1.2, 0.7, 0.6, 0.5, 0.45, 0.35, 0.3]);
+const BROADCAST_HOURS = hourWeights([
+  0, 0, 0, 0, 0, 0, 0, 0.3, 1.5, 3, 3, 2, 1, 1.5, 2.5, 2.5, 2, 1.2, 0.7, 0.6, 0.5, 0.45, 0.35, 0.3,
+]);
 const SERVICE_HOURS_WEEKDAY = hourWeights([
   0.15, 0.08, 0.05, 0.04, 0.05, 0.1, 0.3, 1.2, 5, 8, 9, 8.5, 5, 6, 8.5, 8.5, 7.5, 5.5, 2.2, 1.4, 1, 0.7, 0.45, 0.25,
 ]);
@@ -336,7 +365,11 @@ class Clock {
   }
 }
 
-export async function generateBroadcastEvents(plan: TenantPlan, contacts: Contacts, out: TableWriter): Promise<Attribution[]> {
+export async function generateBroadcastEvents(
+  plan: TenantPlan,
+  contacts: Contacts,
+  out: TableWriter,
+): Promise<Attribution[]> {
   const { profile } = plan;
   const rng = new Rng(hashSeed(plan.seed, plan.tenant, 'broadcasts'));
   const clock = new Clock(plan, rng);
@@ -366,21 +399,21 @@ export async function generateBroadcastEvents(plan: TenantPlan, contacts: Contac
 
   for (let b = 0; b < sendAt.length; b++) {
     const start = sendAt[b]!;
-    const broadcastId = `bc-${pad(b + 1, 5)}`;
+    const broadcastId = b + 1;
     const channel = channels.sample(rng);
     const eligible = registeredBefore(contacts, start);
     const audience = Math.min(eligible, Math.max(1, Math.round((targetMessages * weights[b]!) / weightSum)));
     const sendingSeconds = Math.max(120, audience / 30);
 
-    const event = (messageId: string, contact: string, status: string, t: number): void => {
+    const event = (messageId: number, contact: number, status: string, t: number): void => {
       eventSeq++;
       if (t >= endTs || rng.chance(0.03)) return; // not happened yet, or lost on the way
       const dup = rng.chance(0.02) ? (rng.chance(0.5) ? Dup.SameFile : Dup.Redelivered) : Dup.None;
-      out.write([`ev-${pad(eventSeq, 9)}`, broadcastId, messageId, contact, channel, status, t], out.dt(t), dup);
+      out.write([eventSeq, broadcastId, messageId, contact, channel, status, t], t, dup);
     };
 
     const message = (index: number): void => {
-      const messageId = `bm-${pad(++messageSeq, 8)}`;
+      const messageId = ++messageSeq;
       const stranger = rng.chance(0.004);
       const contact = stranger ? strangerId(rng, contacts) : contactId(index);
       const sent = start + Math.floor(rng.next() * sendingSeconds);
@@ -402,10 +435,23 @@ export async function generateBroadcastEvents(plan: TenantPlan, contacts: Contac
       let interest = 0.02;
       if (rng.chance(profile.read)) {
         const u = rng.next();
-        const read = delivered + Math.floor(u < 0.45 ? rng.logUniform(10, 600) : u < 0.8 ? rng.logUniform(600, 6 * 3600) : rng.logUniform(6 * 3600, 4 * DAY_S));
+        const read =
+          delivered +
+          Math.floor(
+            u < 0.45
+              ? rng.logUniform(10, 600)
+              : u < 0.8
+                ? rng.logUniform(600, 6 * 3600)
+                : rng.logUniform(6 * 3600, 4 * DAY_S),
+          );
         event(messageId, contact, 'READ', read);
         if (rng.chance(profile.clicked)) {
-          event(messageId, contact, 'CLICKED', read + Math.floor(rng.chance(0.8) ? rng.logUniform(3, 7200) : rng.logUniform(7200, 2 * DAY_S)));
+          event(
+            messageId,
+            contact,
+            'CLICKED',
+            read + Math.floor(rng.chance(0.8) ? rng.logUniform(3, 7200) : rng.logUniform(7200, 2 * DAY_S)),
+          );
           interest += 0.2;
         }
         if (rng.chance(profile.replied)) {
@@ -416,7 +462,12 @@ export async function generateBroadcastEvents(plan: TenantPlan, contacts: Contac
       if (!stranger && rng.chance(interest * profile.attribution)) {
         // most within the 7-day attribution window, some beyond it
         const u = rng.next();
-        const delay = u < 0.55 ? rng.logUniform(300, 2 * DAY_S) : u < 0.82 ? (2 + 5 * rng.next()) * DAY_S : (7 + 9 * rng.next()) * DAY_S;
+        const delay =
+          u < 0.55
+            ? rng.logUniform(300, 2 * DAY_S)
+            : u < 0.82
+              ? (2 + 5 * rng.next()) * DAY_S
+              : (7 + 9 * rng.next()) * DAY_S;
         let openedAt = delivered + Math.floor(delay);
         if (!clock.isBusinessHour(openedAt, 18) && rng.chance(0.75)) openedAt = clock.nextOpening(openedAt);
         if (openedAt < endTs) attributions.push({ contact: index, openedAt, channel });
@@ -468,12 +519,12 @@ export async function generateServices(
   let serviceSeq = 0;
   let messageSeq = 0;
 
-  const service = async (contact: string, module: string, channel: string, openedAt: number): Promise<void> => {
-    const serviceId = `sv-${pad(++serviceSeq, 7)}`;
+  const service = async (contact: number, module: string, channel: string, openedAt: number): Promise<void> => {
+    const serviceId = ++serviceSeq;
     let direction = rng.chance(0.9) ? 'IN' : 'OUT';
     let t = openedAt + rng.int(60);
     let last = t;
-    const count = 2 + rng.int(7);
+    const count = 2 + Math.floor(9 * rng.next() ** 1.6); // 2..10, mostly short conversations (about 5 on average)
     for (let k = 0; k < count; k++) {
       if (k > 0) {
         t += Math.floor(rng.chance(0.9) ? rng.logUniform(15, 3 * 3600) : rng.logUniform(3 * 3600, 2 * DAY_S));
@@ -482,22 +533,25 @@ export async function generateServices(
       if (t >= endTs) break;
       const shownDirection = rng.chance(0.003) ? 'SYSTEM' : direction;
       const dup = rng.chance(0.01) ? (rng.chance(0.5) ? Dup.SameFile : Dup.Redelivered) : Dup.None;
-      messages.write([`sm-${pad(++messageSeq, 8)}`, serviceId, contact, module, shownDirection, t], messages.dt(t), dup);
+      messages.write([++messageSeq, serviceId, contact, module, shownDirection, t], t, dup);
       last = t;
       if (rng.chance(0.78)) direction = direction === 'IN' ? 'OUT' : 'IN';
     }
     let closedAt: number | null = rng.chance(0.85) ? last + Math.floor(rng.logUniform(60, 2 * DAY_S)) : null;
     if (closedAt !== null && closedAt >= endTs) closedAt = null; // still open at the end of the data
-    const dt = services.dt(openedAt);
     const u = rng.next();
     if (u < 0.05) {
-      services.write([serviceId, contact, module, channel, openedAt, closedAt], dt, rng.chance(0.5) ? Dup.SameFile : Dup.Redelivered);
+      services.write(
+        [serviceId, contact, module, channel, openedAt, closedAt],
+        openedAt,
+        rng.chance(0.5) ? Dup.SameFile : Dup.Redelivered,
+      );
     } else if (u < 0.1 && closedAt !== null) {
       // delivered when opened, then again when closed
-      services.write([serviceId, contact, module, channel, openedAt, null], dt);
-      services.write([serviceId, contact, module, channel, openedAt, closedAt], dt);
+      services.write([serviceId, contact, module, channel, openedAt, null], openedAt);
+      services.write([serviceId, contact, module, channel, openedAt, closedAt], openedAt);
     } else {
-      services.write([serviceId, contact, module, channel, openedAt, closedAt], dt);
+      services.write([serviceId, contact, module, channel, openedAt, closedAt], openedAt);
     }
     if (serviceSeq % 64 === 0) {
       await services.maybeFlush();
@@ -510,12 +564,13 @@ export async function generateServices(
     const weekday = cal.isWeekday(day);
     const n = rng.poisson((organic * dayWeight[day - firstDay]!) / weightSum);
     for (let k = 0; k < n; k++) {
-      const openedAt = cal.start(day) + (weekday ? SERVICE_HOURS_WEEKDAY : SERVICE_HOURS_WEEKEND).sample(rng) * 3600 + rng.int(3600);
+      const openedAt =
+        cal.start(day) + (weekday ? SERVICE_HOURS_WEEKDAY : SERVICE_HOURS_WEEKEND).sample(rng) * 3600 + rng.int(3600);
       let module = rng.chance(organicSales / organic) ? 'SALES' : 'SUPPORT';
       if (rng.chance(0.0005)) module = 'BILLING'; // a module the reports do not know
       const channel = serviceChannels.sample(rng);
       if (openedAt < clock.startTs || openedAt >= endTs) continue;
-      let contact: string;
+      let contact: number;
       const registered = registeredBefore(contacts, openedAt);
       if (registered === 0 || rng.chance(0.005)) contact = strangerId(rng, contacts);
       else {
