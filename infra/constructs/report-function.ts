@@ -1,0 +1,163 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root: the folder holding package.json, queries/ and templates/. */
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Where the bundle sits inside the Lambda package: two folders deep, like src/<area>/*.ts in the
+ * repository, so `new URL('../../queries/', import.meta.url)` and `../../templates/` resolve to the
+ * copies at the package root (/var/task/queries, /var/task/templates).
+ */
+export const BUNDLE_DIR = 'app/lambda';
+
+/** Files read at run time from packages whose code is bundled: the browser builds inlined into the archived page. */
+export const BROWSER_BUILDS = [
+  { name: 'vega', file: 'build/vega.min.js' },
+  { name: 'vega-lite', file: 'build/vega-lite.min.js' },
+  { name: 'vega-embed', file: 'build/vega-embed.min.js' },
+] as const;
+
+/** The native renderer stays a real package: esbuild cannot inline its per-platform .node binary. */
+export const NATIVE_PACKAGE = '@resvg/resvg-js';
+
+/** ESM output still runs CommonJS dependencies that call require() or read __dirname. */
+const ESM_BANNER = [
+  "import { createRequire as __cbrCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __cbrFileURLToPath } from 'node:url';",
+  "import { dirname as __cbrDirname } from 'node:path';",
+  'const require = __cbrCreateRequire(import.meta.url);',
+  'const __filename = __cbrFileURLToPath(import.meta.url);',
+  'const __dirname = __cbrDirname(__filename);',
+].join(' ');
+
+export interface ReportFunctionProps {
+  /** Entry file, relative to the project root. */
+  entry: string;
+  environment: Record<string, string>;
+  description?: string;
+  architecture?: lambda.Architecture;
+  memorySize?: number;
+  timeout?: Duration;
+  logRetention?: logs.RetentionDays;
+}
+
+/** The shell commands that lay the package out after esbuild: bundle two levels deep, assets at the root. */
+export function layoutCommands(inputDir: string, outputDir: string, architecture: lambda.Architecture): string[] {
+  const q = (p: string) => `'${p.replaceAll("'", "'\\''")}'`;
+  const bundle = path.posix.join(outputDir, BUNDLE_DIR);
+  const binary = nativeBinaryPath(architecture);
+  return [
+    `mkdir -p ${q(bundle)}`,
+    `mv ${q(path.posix.join(outputDir, 'index.mjs'))} ${q(bundle)}/`,
+    `if [ -f ${q(path.posix.join(outputDir, 'index.mjs.map'))} ]; then mv ${q(path.posix.join(outputDir, 'index.mjs.map'))} ${q(bundle)}/; fi`,
+    `cp -R ${q(path.posix.join(inputDir, 'queries'))} ${q(path.posix.join(outputDir, 'queries'))}`,
+    `cp -R ${q(path.posix.join(inputDir, 'templates'))} ${q(path.posix.join(outputDir, 'templates'))}`,
+    ...BROWSER_BUILDS.flatMap(({ name, file }) => {
+      const target = path.posix.join(outputDir, 'node_modules', name);
+      // A stub package.json without "exports": both require.resolve('<pkg>/<file>') and resolving '<pkg>' itself work.
+      const stub = JSON.stringify({ name, private: true, main: file });
+      return [
+        `mkdir -p ${q(path.posix.dirname(path.posix.join(target, file)))}`,
+        `cp ${q(path.posix.join(inputDir, 'node_modules', name, file))} ${q(path.posix.join(target, file))}`,
+        `printf '%s' ${q(stub)} > ${q(path.posix.join(target, 'package.json'))}`,
+      ];
+    }),
+    // npm ci leaves its lock file behind; the function does not need it.
+    `rm -f ${q(path.posix.join(outputDir, 'package-lock.json'))}`,
+    `test -f ${q(path.posix.join(outputDir, binary))} || { echo ${q(`missing ${binary}: npm did not install the ${architecture.name} binary of ${NATIVE_PACKAGE}`)} >&2; exit 1; }`,
+  ];
+}
+
+/** The platform package npm installs for the Lambda's architecture (Amazon Linux is glibc). */
+export function nativeBinaryPath(architecture: lambda.Architecture): string {
+  const cpu = npmCpu(architecture);
+  return `node_modules/${NATIVE_PACKAGE}-linux-${cpu}-gnu/resvgjs.linux-${cpu}-gnu.node`;
+}
+
+const npmCpu = (architecture: lambda.Architecture) => (architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64');
+
+/**
+ * The report Lambda: Node.js 22 on Graviton, an ESM bundle with the SQL files, templates and fonts
+ * beside it, the resvg binary for the target platform, its own log group, active tracing, and a
+ * role that starts empty (callers grant exactly what it needs).
+ */
+export class ReportFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ReportFunctionProps) {
+    super(scope, id);
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // No AWSLambdaBasicExecutionRole: the function writes only to its own log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Report Lambda: query the lake with Athena, archive the report, send the email',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: `${BUNDLE_DIR}/index.handler`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture,
+      memorySize: props.memorySize ?? 1536,
+      timeout: props.timeout ?? Duration.minutes(5),
+      description: props.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        banner: ESM_BANNER,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK ships with the runtime; DuckDB is the local engine only; typescript is an optional peer of cosmiconfig (mjml).
+        externalModules: ['@aws-sdk/*', '@duckdb/node-api', '@duckdb/node-bindings', 'typescript'],
+        nodeModules: [NATIVE_PACKAGE],
+        // npm ci then installs the optional dependency built for the Lambda, not for this machine.
+        environment: {
+          npm_config_os: 'linux',
+          npm_config_cpu: npmCpu(architecture),
+          npm_config_libc: 'glibc',
+          npm_config_prefer_offline: 'true',
+          npm_config_audit: 'false',
+          npm_config_fund: 'false',
+          npm_config_update_notifier: 'false',
+        },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => layoutCommands(inputDir, outputDir, architecture),
+        },
+      },
+    });
+  }
+
+  /** SES sending as one verified identity (and through one configuration set, when given). */
+  grantSendEmail(identityArn: string, configurationSetArn?: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [identityArn, ...(configurationSetArn ? [configurationSetArn] : [])],
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { handler } from '../src/aws/scheduled-report-handler.ts';
