@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_SCHEMA } from '../src/core/lake-schema.ts';
@@ -13,7 +12,7 @@ import { TABLES } from '../src/core/report.types.ts';
 import { buildApp } from '../infra/app.ts';
 import type { ComputeStack } from '../infra/compute-stack.ts';
 import { ConfigError, loadConfig } from '../infra/config.ts';
-import { BUNDLE_DIR, nativeBinaryPath } from '../infra/constructs/report-function.ts';
+import { BUNDLE_DIR } from '../infra/constructs/report-function.ts';
 import {
   cronExpression,
   parseSubscriptions,
@@ -587,7 +586,7 @@ describe('normalised template snapshot', () => {
 
 describe('Lambda bundle (esbuild, no Docker)', () => {
   it.skipIf(!existsSync(ENTRY) || !existsSync(HANDLER_SOURCE))(
-    'lays out the bundle with queries, templates, browser builds and the arm64 resvg binary, and loads',
+    'lays out the bundle with queries, templates, browser builds and the resvg wasm, and loads',
     () => {
       const bundled = synth(TEST_ENV, { bundle: true });
       expect(bundled.error).toBeUndefined();
@@ -603,8 +602,7 @@ describe('Lambda bundle (esbuild, no Docker)', () => {
         'node_modules/vega/build/vega.min.js',
         'node_modules/vega-lite/build/vega-lite.min.js',
         'node_modules/vega-embed/build/vega-embed.min.js',
-        'node_modules/@resvg/resvg-js/index.js',
-        nativeBinaryPath(Architecture.ARM_64),
+        'node_modules/@resvg/resvg-wasm/index_bg.wasm',
       ]) {
         expect(existsSync(path.join(asset, file)), file).toBe(true);
       }
@@ -612,14 +610,11 @@ describe('Lambda bundle (esbuild, no Docker)', () => {
       // The handler's own modules resolve ../../queries and ../../templates from the bundle's folder.
       expect(path.resolve(asset, BUNDLE_DIR, '../../queries')).toBe(path.join(asset, 'queries'));
 
-      // Load it here as Lambda would, with this machine's resvg binary and the SDK the runtime provides.
+      // Load it here as Lambda would, with the SDK the runtime provides.
       const copy = mkdtempSync(path.join(tmpdir(), 'cbr-bundle-'));
       outdirs.push(copy);
       cpSync(asset, copy, { recursive: true });
       symlinkSync(path.join(ROOT, 'node_modules/@aws-sdk'), path.join(copy, 'node_modules/@aws-sdk'));
-      for (const dir of readdirSync(path.join(ROOT, 'node_modules/@resvg')).filter((d) => d.includes('linux-x64'))) {
-        symlinkSync(path.join(ROOT, 'node_modules/@resvg', dir), path.join(copy, 'node_modules/@resvg', dir));
-      }
       const run = spawnSync(
         process.execPath,
         [

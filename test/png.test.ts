@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg } from '@resvg/resvg-wasm';
 import type { TopLevelSpec } from 'vega-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportMetrics } from '../src/core/report.types.ts';
@@ -164,14 +164,14 @@ describe('text in the PNG', () => {
 
   it('would catch a missing font: resvg without font files draws no text at all', async () => {
     const svg = await renderSvg(spec('Enviadas 12.480'));
+    const blank = decodePng((await renderChart(spec(''))).png); // also initialises resvg's wasm
     const noFonts = new Resvg(svg, {
       fitTo: { mode: 'zoom', value: 2 },
       background: 'white',
       font: { loadSystemFonts: false },
     });
-    const blank = decodePng((await renderChart(spec(''))).png);
 
-    expect(differingPixels(decodePng(noFonts.render().asPng()), blank)).toBe(0);
+    expect(differingPixels(decodePng(Buffer.from(noFonts.render().asPng())), blank)).toBe(0);
   });
 
   it('finds the Inter TTF files without system fonts', () => {

@@ -16,15 +16,16 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
  */
 export const BUNDLE_DIR = 'app/lambda';
 
-/** Files read at run time from packages whose code is bundled: the browser builds inlined into the archived page. */
-export const BROWSER_BUILDS = [
+/**
+ * Files read at run time from packages whose code is bundled: the browser builds inlined into the
+ * archived page, and resvg's WebAssembly module (the same file on x64 and arm64: no native binary).
+ */
+export const RUNTIME_FILES = [
   { name: 'vega', file: 'build/vega.min.js' },
   { name: 'vega-lite', file: 'build/vega-lite.min.js' },
   { name: 'vega-embed', file: 'build/vega-embed.min.js' },
+  { name: '@resvg/resvg-wasm', file: 'index_bg.wasm' },
 ] as const;
-
-/** The native renderer stays a real package: esbuild cannot inline its per-platform .node binary. */
-export const NATIVE_PACKAGE = '@resvg/resvg-js';
 
 /** ESM output still runs CommonJS dependencies that call require() or read __dirname. */
 const ESM_BANNER = [
@@ -48,17 +49,16 @@ export interface ReportFunctionProps {
 }
 
 /** The shell commands that lay the package out after esbuild: bundle two levels deep, assets at the root. */
-export function layoutCommands(inputDir: string, outputDir: string, architecture: lambda.Architecture): string[] {
+export function layoutCommands(inputDir: string, outputDir: string): string[] {
   const q = (p: string) => `'${p.replaceAll("'", "'\\''")}'`;
   const bundle = path.posix.join(outputDir, BUNDLE_DIR);
-  const binary = nativeBinaryPath(architecture);
   return [
     `mkdir -p ${q(bundle)}`,
     `mv ${q(path.posix.join(outputDir, 'index.mjs'))} ${q(bundle)}/`,
     `if [ -f ${q(path.posix.join(outputDir, 'index.mjs.map'))} ]; then mv ${q(path.posix.join(outputDir, 'index.mjs.map'))} ${q(bundle)}/; fi`,
     `cp -R ${q(path.posix.join(inputDir, 'queries'))} ${q(path.posix.join(outputDir, 'queries'))}`,
     `cp -R ${q(path.posix.join(inputDir, 'templates'))} ${q(path.posix.join(outputDir, 'templates'))}`,
-    ...BROWSER_BUILDS.flatMap(({ name, file }) => {
+    ...RUNTIME_FILES.flatMap(({ name, file }) => {
       const target = path.posix.join(outputDir, 'node_modules', name);
       // A stub package.json without "exports": both require.resolve('<pkg>/<file>') and resolving '<pkg>' itself work.
       const stub = JSON.stringify({ name, private: true, main: file });
@@ -68,23 +68,12 @@ export function layoutCommands(inputDir: string, outputDir: string, architecture
         `printf '%s' ${q(stub)} > ${q(path.posix.join(target, 'package.json'))}`,
       ];
     }),
-    // npm ci leaves its lock file behind; the function does not need it.
-    `rm -f ${q(path.posix.join(outputDir, 'package-lock.json'))}`,
-    `test -f ${q(path.posix.join(outputDir, binary))} || { echo ${q(`missing ${binary}: npm did not install the ${architecture.name} binary of ${NATIVE_PACKAGE}`)} >&2; exit 1; }`,
   ];
 }
 
-/** The platform package npm installs for the Lambda's architecture (Amazon Linux is glibc). */
-export function nativeBinaryPath(architecture: lambda.Architecture): string {
-  const cpu = npmCpu(architecture);
-  return `node_modules/${NATIVE_PACKAGE}-linux-${cpu}-gnu/resvgjs.linux-${cpu}-gnu.node`;
-}
-
-const npmCpu = (architecture: lambda.Architecture) => (architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64');
-
 /**
  * The report Lambda: Node.js 22 on Graviton, an ESM bundle with the SQL files, templates and fonts
- * beside it, the resvg binary for the target platform, its own log group, active tracing, and a
+ * beside it, its own log group, active tracing, and a
  * role that starts empty (callers grant exactly what it needs).
  */
 export class ReportFunction extends Construct {
@@ -132,21 +121,10 @@ export class ReportFunction extends Construct {
         sourcesContent: false,
         // The SDK ships with the runtime; DuckDB is the local engine only; typescript is an optional peer of cosmiconfig (mjml).
         externalModules: ['@aws-sdk/*', '@duckdb/node-api', '@duckdb/node-bindings', 'typescript'],
-        nodeModules: [NATIVE_PACKAGE],
-        // npm ci then installs the optional dependency built for the Lambda, not for this machine.
-        environment: {
-          npm_config_os: 'linux',
-          npm_config_cpu: npmCpu(architecture),
-          npm_config_libc: 'glibc',
-          npm_config_prefer_offline: 'true',
-          npm_config_audit: 'false',
-          npm_config_fund: 'false',
-          npm_config_update_notifier: 'false',
-        },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => layoutCommands(inputDir, outputDir, architecture),
+          afterBundling: (inputDir, outputDir) => layoutCommands(inputDir, outputDir),
         },
       },
     });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { interFontFiles, readAdvances } from './fonts.ts';
@@ -62,19 +63,38 @@ function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(match?.[1] ?? 0), height: Number(match?.[2] ?? 0) };
 }
 
+let resvgReady: Promise<Uint8Array[]> | undefined;
+/**
+ * resvg as WebAssembly: one build for every platform (x64 here, arm64 on Lambda), no native binary to
+ * ship. It is initialised once per process, with Inter loaded from the TTF files (no system fonts).
+ */
+function loadResvg(): Promise<Uint8Array[]> {
+  resvgReady ??= (async () => {
+    const wasm = readFileSync(createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm'));
+    await initWasm(wasm);
+    return interFontFiles().map((file) => new Uint8Array(readFileSync(file)));
+  })();
+  return resvgReady;
+}
+
 /** SVG → PNG with resvg: Inter only (no system fonts, as on Lambda), opaque white background. */
-export function svgToPng(svg: string, scale = 2): Buffer {
+export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
+  const fontBuffers = await loadResvg();
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: false, fontFiles: interFontFiles(), defaultFontFamily: 'Inter' },
+    font: { loadSystemFonts: false, fontBuffers, defaultFontFamily: 'Inter' },
   });
-  return resvg.render().asPng();
+  try {
+    return Buffer.from(resvg.render().asPng());
+  } finally {
+    resvg.free();
+  }
 }
 
 /** Renders a chart spec for the email (PNG) and the archived page (SVG). */
 export async function renderChart(spec: TopLevelSpec, options: RenderOptions = {}): Promise<RenderedChart> {
   const svg = await renderSvg(spec);
-  const png = svgToPng(svg, options.scale ?? 2);
+  const png = await svgToPng(svg, options.scale ?? 2);
   return { svg, png, ...svgSize(svg) };
 }
