@@ -29,10 +29,16 @@ interface ColumnRead {
   failed: string;
 }
 
+/** An ISO-8601 instant from text; DuckDB needs the seconds, which ISO-8601 (and Athena) allow to omit. */
+function parseInstant(text: string): string {
+  const withSeconds = `regexp_replace(${text}, '^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(Z|[+-])', '\\1:00\\2')`;
+  return `case when regexp_matches(${text}, ${sqlString(ISO_INSTANT)}) then try_cast(${withSeconds} as timestamptz) end`;
+}
+
 function jsonColumn(c: ColumnSpec): ColumnRead {
   const raw = `json_extract_string(doc, ${sqlString(`$."${c.name}"`)})`;
   if (c.type === 'string') return { value: raw, failed: 'false' };
-  const value = `case when regexp_matches(${raw}, ${sqlString(ISO_INSTANT)}) then try_cast(${raw} as timestamptz) end`;
+  const value = parseInstant(raw);
   return { value, failed: `(${raw} is not null and (${value}) is null)` };
 }
 
@@ -46,7 +52,7 @@ function parquetColumn(c: ColumnSpec, sourceType: string | undefined): ColumnRea
     return { value: `cast(${name} as timestamptz)`, failed: 'false' };
   }
   if (sourceType === 'VARCHAR') {
-    const value = `case when regexp_matches(${name}, ${sqlString(ISO_INSTANT)}) then try_cast(${name} as timestamptz) end`;
+    const value = parseInstant(name);
     return { value, failed: `(${name} is not null and (${value}) is null)` };
   }
   return { value: 'cast(null as timestamptz)', failed: `(${name} is not null)` };

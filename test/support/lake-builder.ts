@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DateTime } from 'luxon';
 import { LAKE_SCHEMA } from '../../src/core/lake-schema.ts';
 import type { TableName } from '../../src/core/report.types.ts';
 
@@ -18,7 +19,11 @@ const PARTITION_COLUMN: Record<TableName, string> = {
   service_messages: 'sent_at',
 };
 
-const utcDate = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+const utcDate = (iso: string) => {
+  const instant = DateTime.fromISO(iso, { setZone: true });
+  if (!instant.isValid) throw new Error(`test row timestamp is not ISO-8601: ${iso}`);
+  return instant.toUTC().toISODate()!;
+};
 
 function partitionOf(table: TableName, row: LakeRow): string {
   if (row.dt) return row.dt;

@@ -33,21 +33,49 @@ const CONTRACT: Record<TableName, Column[]> = {
     c('status'),
     c('occurred_at', true),
   ],
-  services: [c('service_id'), c('contact_id'), c('module'), c('channel'), c('opened_at', true), c('closed_at', true, true)],
-  service_messages: [c('message_id'), c('service_id'), c('contact_id'), c('module'), c('direction'), c('sent_at', true)],
+  services: [
+    c('service_id'),
+    c('contact_id'),
+    c('module'),
+    c('channel'),
+    c('opened_at', true),
+    c('closed_at', true, true),
+  ],
+  service_messages: [
+    c('message_id'),
+    c('service_id'),
+    c('contact_id'),
+    c('module'),
+    c('direction'),
+    c('sent_at', true),
+  ],
 };
 
-/** ISO-8601 with a date, a time and `Z` or an offset: the only timestamp form the contract allows. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * ISO-8601 (extended format) with a date, a time and `Z` or an offset: the timestamp form the contract allows.
+ * Seconds and fractions may be left out (reduced precision); offsets are ±hh:mm, ±hhmm or ±hh.
+ */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 
-/** Epoch milliseconds of a contract timestamp, or undefined when it cannot be parsed. */
-export function parseInstant(value: string): number | undefined {
+/**
+ * Epoch microseconds of a contract timestamp, or undefined when it cannot be parsed. Instants are compared
+ * exactly, to the microsecond (Parquet's finest usual unit); digits beyond it are dropped.
+ */
+export function parseInstantMicros(value: string): number | undefined {
   if (!ISO_INSTANT.test(value)) return undefined;
-  const parsed = DateTime.fromISO(value, { setZone: true });
-  return parsed.isValid ? parsed.toMillis() : undefined;
+  const fraction = /:\d{2}\.(\d+)/.exec(value)?.[1] ?? '';
+  const parsed = DateTime.fromISO(value.replace(/(:\d{2}\.\d{1,3})\d*/, '$1'), { setZone: true });
+  if (!parsed.isValid) return undefined;
+  return parsed.toMillis() * 1000 + Number(fraction.slice(3, 6).padEnd(3, '0'));
 }
 
-/** A valid row's columns: strings as given, timestamps as epoch ms (null when a nullable column is null). */
+/** Epoch milliseconds of a contract timestamp (sub-millisecond digits dropped), or undefined. */
+export function parseInstant(value: string): number | undefined {
+  const micros = parseInstantMicros(value);
+  return micros === undefined ? undefined : Math.floor(micros / 1000);
+}
+
+/** A valid row's columns: strings as given, timestamps as epoch µs (null when a nullable column is null). */
 type Valid = Record<string, string | number | null>;
 
 /**
@@ -78,9 +106,9 @@ function parseRows(rows: LakeRow[], table: TableName, tenantId: string): Valid[]
         if (!column.nullable) ok = false;
         valid[column.name] = null;
       } else if (column.timestamp) {
-        const ms = parseInstant(value);
-        if (ms === undefined) ok = false;
-        valid[column.name] = ms ?? null;
+        const micros = parseInstantMicros(value);
+        if (micros === undefined) ok = false;
+        valid[column.name] = micros ?? null;
       } else {
         valid[column.name] = value;
       }
@@ -171,7 +199,8 @@ export function stateOfPhone(phone: string | null | undefined): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The report.
 
-const HOUR = 3_600_000;
+/** Instants here are epoch microseconds. */
+const HOUR = 3_600_000_000;
 
 /** Computes every metric of metrics.md for `request` from the rows, exactly as the spec words them. */
 export function referenceMetrics(rows: LakeRows, request: ReportRequest): ReferenceMetrics {
@@ -179,8 +208,10 @@ export function referenceMetrics(rows: LakeRows, request: ReportRequest): Refere
 
   // Period, previous period and the six months, as instants.
   const localDate = (iso: string) => DateTime.fromISO(iso, { zone });
-  const midnight = (date: DateTime) => date.startOf('day').toMillis();
-  const length = Math.round(DateTime.fromISO(end, { zone: 'UTC' }).diff(DateTime.fromISO(start, { zone: 'UTC' }), 'days').days) + 1;
+  const micros = (date: DateTime) => date.toMillis() * 1000;
+  const midnight = (date: DateTime) => micros(date.startOf('day'));
+  const length =
+    Math.round(DateTime.fromISO(end, { zone: 'UTC' }).diff(DateTime.fromISO(start, { zone: 'UTC' }), 'days').days) + 1;
   const periodStart = midnight(localDate(start));
   const periodEnd = midnight(localDate(end).plus({ days: 1 }));
   const previousStartDate = localDate(start).minus({ days: length });
@@ -194,13 +225,13 @@ export function referenceMetrics(rows: LakeRows, request: ReportRequest): Refere
     const first = lastMonth.minus({ months: back });
     return {
       month: first.toFormat('yyyy-MM'),
-      from: first.toMillis(),
-      to: Math.min(first.plus({ months: 1 }).startOf('month').toMillis(), periodEnd),
+      from: micros(first),
+      to: Math.min(micros(first.plus({ months: 1 }).startOf('month')), periodEnd),
     };
   });
   const days = Array.from({ length }, (_, i) => localDate(start).plus({ days: i }).toISODate()!);
   const inRange = (t: number, from: number, to: number) => t >= from && t < to;
-  const local = (t: number) => DateTime.fromMillis(t, { zone });
+  const local = (t: number) => DateTime.fromMillis(Math.floor(t / 1000), { zone });
 
   // Rows.
   const events = validRows(rows.broadcast_events, 'broadcast_events', tenantId).map((r) => ({
@@ -223,7 +254,10 @@ export function referenceMetrics(rows: LakeRows, request: ReportRequest): Refere
     at: r.sent_at as number,
   }));
   const tenantContacts = (rows.contacts ?? []).filter((r) => r.tenant_id === tenantId);
-  const snapshot = tenantContacts.reduce<string | null>((max, r) => (r.dt !== undefined && (max === null || r.dt > max) ? r.dt : max), null);
+  const snapshot = tenantContacts.reduce<string | null>(
+    (max, r) => (r.dt !== undefined && (max === null || r.dt > max) ? r.dt : max),
+    null,
+  );
   const contacts = validRows(
     tenantContacts.filter((r) => r.dt === snapshot),
     'contacts',
@@ -315,7 +349,9 @@ export function referenceMetrics(rows: LakeRows, request: ReportRequest): Refere
     const from = midnight(localDate(date));
     const to = midnight(localDate(date).plus({ days: 1 }));
     const broadcasts = new Set(
-      events.filter((e) => e.status === 'SENT' && inRange(e.at, from, to)).map((e) => JSON.stringify([e.broadcastId, e.messageId])),
+      events
+        .filter((e) => e.status === 'SENT' && inRange(e.at, from, to))
+        .map((e) => JSON.stringify([e.broadcastId, e.messageId])),
     );
     return {
       date,
