@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';
 import { contact, event, service } from './support/rows.ts';
@@ -45,7 +46,11 @@ describe('cbr report', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(path.join(out, 'metrics.json'));
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
-    expect(metrics).toMatchObject({ schemaVersion: 1, tenantId: 'acme', period: { start: '2026-11-16', end: '2026-11-22' } });
+    expect(metrics).toMatchObject({
+      schemaVersion: 1,
+      tenantId: 'acme',
+      period: { start: '2026-11-16', end: '2026-11-22' },
+    });
     expect(metrics.kpis.reachedContacts.value).toBe(1);
     expect(result.stderr).toMatch(/query 11\/11/);
   });
@@ -77,7 +82,12 @@ describe('cbr report', () => {
     const result = await cbr(all, work);
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('cbr:'))).toHaveLength(1);
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('cbr:')),
+    ).toHaveLength(1);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -119,5 +129,111 @@ describe('cbr report', () => {
     for (const option of ['--data', '--tenant', '--from', '--to', '--timezone', '--attribution-days', '--out']) {
       expect(result.stdout).toContain(option);
     }
+  });
+});
+
+describe('cbr run-schedules', () => {
+  let work: string;
+  let lake: string;
+
+  beforeAll(async () => {
+    work = tempDir();
+    lake = await writeLake(
+      path.join(work, 'lake'),
+      {
+        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
+        broadcast_events: [event('acme', 'k1', 'DELIVERED', '2026-11-17T12:00:00Z')],
+      },
+      'parquet',
+    );
+    writeFileSync(
+      path.join(work, 'subscriptions.json'),
+      JSON.stringify([
+        {
+          id: 'acme-weekly',
+          tenantId: 'acme',
+          cadence: 'weekly',
+          sendAt: '08:00',
+          timezone: 'America/Sao_Paulo',
+          recipients: ['ana@acme.example.com'],
+          locale: 'pt-BR',
+        },
+        {
+          id: 'acme-daily',
+          tenantId: 'acme',
+          cadence: 'daily',
+          sendAt: '07:30',
+          timezone: 'America/Sao_Paulo',
+          recipients: ['ops@acme.example.com'],
+          locale: 'en',
+        },
+        {
+          id: 'ghost-weekly',
+          tenantId: 'ghost',
+          cadence: 'weekly',
+          sendAt: '08:00',
+          timezone: 'America/Sao_Paulo',
+          recipients: ['admin@ghost.example.com'],
+          locale: 'en',
+        },
+      ]),
+    );
+  });
+  afterAll(() => removeDir(work));
+
+  const schedules = (at: string, extra: string[] = []) =>
+    cbr(
+      [
+        'run-schedules',
+        '--at',
+        at,
+        '--data',
+        lake,
+        '--subscriptions',
+        'subscriptions.json',
+        '--attempts',
+        '2',
+        ...extra,
+      ],
+      work,
+    );
+  const outbox = () => (existsSync(path.join(work, 'outbox')) ? readdirSync(path.join(work, 'outbox')) : []);
+
+  it('runs the subscriptions due at the instant; run twice, it still sends one digest each, and tells admins of a failure', async () => {
+    const first = await schedules('2026-11-23T11:00:00Z'); // Monday 08:00 in São Paulo
+    const second = await schedules('2026-11-23T11:00:00Z');
+
+    expect(first.code).toBe(4); // ghost-weekly failed for good
+    expect(first.stderr).toMatch(/ghost-weekly: attempt 2\/2 failed: unknown tenant "ghost"/);
+    const outcomes = JSON.parse(first.stdout) as {
+      subscriptionId: string;
+      record?: { status: string };
+      notified?: boolean;
+    }[];
+    expect(outcomes.map((o) => [o.subscriptionId, o.record?.status ?? (o.notified ? 'notified' : '')])).toEqual([
+      ['acme-weekly', 'sent'],
+      ['ghost-weekly', 'notified'],
+    ]);
+    expect(JSON.parse(second.stdout)[0].record.status).toBe('duplicate');
+    const mails = await Promise.all(outbox().map((f) => simpleParser(readFileSync(path.join(work, 'outbox', f)))));
+    expect(mails.filter((m) => m.subject === 'Comportamento dos contatos · acme · 16/11/2026 – 22/11/2026')).toHaveLength(1);
+    const failures = mails.filter((m) => m.subject?.startsWith('[Failed]'));
+    expect(failures).toHaveLength(2); // once per run: admins hear of every run that failed for good
+    expect(failures[0]!.text).toContain('unknown tenant "ghost"');
+    expect(
+      existsSync(path.join(work, 'archive/tenants/acme/reports/acme-weekly--2026-11-16_2026-11-22/report.html')),
+    ).toBe(true);
+  });
+
+  it('runs nothing when nothing is due', async () => {
+    const result = await schedules('2026-11-24T11:00:00Z', ['--quiet']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
+  it('refuses a malformed instant', async () => {
+    const result = await schedules('next monday');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid --at instant "next monday"/);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -12,6 +13,8 @@ import { renderReport } from '../render/render-report.ts';
 
 export const DEFAULT_LAKE = 'data/sample-lake';
 export const DEFAULT_REPORTS = 'reports';
+export const DEFAULT_ARCHIVE = 'archive';
+export const DEFAULT_OUTBOX = 'outbox';
 export const LOCAL_SENDER = 'Contact Behavior Reports <reports@cbr.localhost>';
 
 /** Progress on stderr, so stdout carries only results. */
@@ -143,14 +146,66 @@ export function buildCli(): Command {
       process.stdout.write(`${result.dir}\n`);
     });
 
+  program
+    .command('run-schedules')
+    .description(
+      'simulate the scheduler at an instant: run each due subscription, archive it and email the digest once',
+    )
+    .option('--at <instant>', 'ISO-8601 instant the scheduler fires at (default: now)')
+    .option('--all', 'run every subscription, due or not, for the period closed at --at')
+    .option('--subscriptions <file>', 'JSON list of subscriptions (default: the ones infra/subscriptions.ts deploys)')
+    .option('--data <dir>', 'lake folder', DEFAULT_LAKE)
+    .option('--archive <dir>', 'archive folder (the local reports bucket)', DEFAULT_ARCHIVE)
+    .option('--outbox <dir>', 'where sent emails are written as .eml', DEFAULT_OUTBOX)
+    .option('--attempts <n>', 'attempts per subscription before its admins are told', integer, 3)
+    .option('-q, --quiet', 'no progress messages')
+    .action(async (opts) => {
+      const log = progress(Boolean(opts.quiet));
+      const at = opts.at === undefined ? new Date() : new Date(opts.at);
+      if (Number.isNaN(at.getTime()) || (opts.at !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(opts.at))) {
+        throw new InputError(
+          `invalid --at instant ${JSON.stringify(opts.at)}: expected ISO-8601, e.g. 2026-11-23T11:00:00Z`,
+        );
+      }
+      if (opts.attempts < 1) throw new InputError('--attempts must be at least 1');
+      const { parseSubscriptions, SUBSCRIPTIONS } = await import('../../infra/subscriptions.ts');
+      const subscriptions = opts.subscriptions
+        ? parseSubscriptions(JSON.parse(await readFile(opts.subscriptions, 'utf8')))
+        : SUBSCRIPTIONS;
+      const { runSchedules } = await import('../local/local-schedules.ts');
+      const outcomes = await runSchedules(subscriptions, at, {
+        all: Boolean(opts.all),
+        lakeDir: opts.data,
+        archiveDir: opts.archive,
+        outboxDir: opts.outbox,
+        sender: LOCAL_SENDER,
+        attempts: opts.attempts,
+        log,
+      });
+      if (!outcomes.length) log(`no subscription is due at ${at.toISOString()}`);
+      process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+      if (outcomes.some((o) => o.error))
+        throw new RunFailedError(`${outcomes.filter((o) => o.error).length} subscription(s) failed`);
+    });
+
   return program;
 }
+
+class RunFailedError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildCli().parseAsync(argv);
     return 0;
   } catch (error) {
+    if (error instanceof RunFailedError) {
+      process.stderr.write(`cbr: ${error.message}\n`);
+      return 4;
+    }
+    if (error instanceof Error && error.name === 'SubscriptionError') {
+      process.stderr.write(`cbr: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof InputError || error instanceof LakeError || error instanceof QueryError) {
       process.stderr.write(`cbr: ${error.message}\n`);
       return error instanceof InputError ? 2 : 3;

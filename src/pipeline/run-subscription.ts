@@ -94,7 +94,8 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
   try {
     const request = parseReportRequest({ tenantId: sub.tenantId, timezone: sub.timezone, ...period });
     const metrics = await generateReport(request, deps.openEngine);
-    record.bytesScanned = metrics.execution.queries.reduce((sum, q) => sum + (q.bytesScanned ?? 0), 0);
+    const scanned = metrics.execution.queries.filter((q) => q.bytesScanned !== undefined);
+    if (scanned.length) record.bytesScanned = scanned.reduce((sum, q) => sum + q.bytesScanned!, 0);
     record.queryMs = metrics.execution.totalMs;
     const rendered = await renderReport(metrics, {
       locale: sub.locale,
