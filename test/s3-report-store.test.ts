@@ -151,9 +151,10 @@ describe('S3ReportStore against s3rver (real HTTP, real AWS SDK)', () => {
 
   it('presigned URLs expire (s3rver answers 403 once past X-Amz-Expires)', async () => {
     await store.put('t1/2025-01/metrics.json', '{}', 'application/json; charset=utf-8');
-    const url = await store.readUrl('t1/2025-01/metrics.json', 1);
+    // A few seconds of validity, so a busy machine still fetches it in time before it lapses.
+    const url = await store.readUrl('t1/2025-01/metrics.json', 3);
     expect((await fetch(url)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await new Promise((resolve) => setTimeout(resolve, 4_100));
     const expired = await fetch(url);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain('expired');
