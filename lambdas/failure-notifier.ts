@@ -1,0 +1,1 @@
+export { handler } from '../src/aws/failure-notifier-handler.ts';

@@ -1,0 +1,47 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { z } from 'zod';
+import { findSubscription, SUBSCRIPTIONS } from '../../infra/subscriptions.ts';
+import { closedPeriod } from '../core/closed-period.ts';
+import type { Mailer } from '../core/mailer.port.ts';
+import { notifyFailure } from '../pipeline/notify-failure.ts';
+import { readLambdaEnv } from './lambda-env.ts';
+import { SesMailer } from './ses-mailer.ts';
+
+/** What Lambda sends to an on-failure destination once an asynchronous invocation has used up its retries. */
+const InvocationRecord = z.object({
+  requestContext: z.object({ condition: z.string(), approximateInvokeCount: z.number().optional() }),
+  requestPayload: z.object({ subscriptionId: z.string(), scheduledAt: z.string() }),
+  responsePayload: z.object({ errorMessage: z.string().optional(), errorType: z.string().optional() }).nullish(),
+});
+
+export interface NotifierDeps {
+  mailer: Mailer;
+  sender: string;
+  subscriptions?: typeof SUBSCRIPTIONS;
+}
+
+/** The report run failed for good (retries exhausted): tell the subscription's admins, in their language. */
+export async function notifyExhaustedRun(event: unknown, deps: NotifierDeps): Promise<{ messageId: string }> {
+  const parsed = InvocationRecord.safeParse(event);
+  if (!parsed.success) throw new Error(`invalid failure record: ${z.prettifyError(parsed.error)}`);
+  const { requestPayload, responsePayload, requestContext } = parsed.data;
+  const subscription = findSubscription(deps.subscriptions ?? SUBSCRIPTIONS, requestPayload.subscriptionId);
+  if (!subscription) throw new Error(`unknown subscription "${requestPayload.subscriptionId}"`);
+  const period = closedPeriod(subscription.cadence, subscription.timezone, new Date(requestPayload.scheduledAt));
+  const error =
+    responsePayload?.errorMessage ??
+    `${requestContext.condition} after ${requestContext.approximateInvokeCount ?? '?'} attempts`;
+  return notifyFailure({ ...subscription, subscriptionId: subscription.id, period, error }, deps.mailer, deps.sender);
+}
+
+let deps: NotifierDeps | undefined;
+export async function handler(event: unknown): Promise<{ messageId: string }> {
+  if (!deps) {
+    const env = readLambdaEnv();
+    deps = {
+      mailer: new SesMailer({ client: new SESv2Client({}), configurationSetName: env.SES_CONFIGURATION_SET }),
+      sender: env.SENDER_EMAIL,
+    };
+  }
+  return notifyExhaustedRun(event, deps);
+}

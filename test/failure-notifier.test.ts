@@ -1,0 +1,54 @@
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notifyExhaustedRun } from '../src/aws/failure-notifier-handler.ts';
+import { SesMailer } from '../src/aws/ses-mailer.ts';
+import { startSesLocal, type LocalSes } from './support/local-aws.ts';
+
+describe('the failure notifier (Lambda on-failure destination)', () => {
+  let ses: LocalSes;
+  beforeAll(async () => {
+    ses = await startSesLocal();
+  });
+  afterAll(() => ses?.stop());
+
+  const record = (subscriptionId: string) => ({
+    version: '1.0',
+    timestamp: '2026-11-23T13:00:00.000Z',
+    requestContext: {
+      requestId: 'r-1',
+      functionArn: 'arn:aws:lambda:sa-east-1:1:function:report',
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
+    requestPayload: { subscriptionId, scheduledAt: '2026-11-23T11:00:00Z' },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: {
+      errorType: 'QueryError',
+      errorMessage: 'query contact_base: Athena query q-1 failed: HIVE_BAD_DATA',
+    },
+  });
+
+  it("tells the subscription's admins, through SES, that the period's report failed and why", async () => {
+    const deps = { mailer: new SesMailer({ client: ses.client }), sender: 'reports@example.com' };
+    const { messageId } = await notifyExhaustedRun(record('acme-weekly'), deps);
+
+    const sent = (await ses.emails()).find((e) => e.messageId === messageId)!;
+    expect(sent.subject).toBe('[Falha] Relatório de comportamento dos contatos · acme · 2026-11-16 – 2026-11-22');
+    expect(sent.body.text).toContain('HIVE_BAD_DATA');
+    expect(sent.destination.to.join(',')).toContain('marketing@acme.example.com');
+  });
+
+  it('refuses a record that is not a failed report run', async () => {
+    const deps = { mailer: new SesMailer({ client: ses.client }), sender: 'reports@example.com' };
+    await expect(notifyExhaustedRun({ hello: 'world' }, deps)).rejects.toThrow(/invalid failure record/);
+    await expect(notifyExhaustedRun(record('nobody'), deps)).rejects.toThrow(/unknown subscription "nobody"/);
+  });
+
+  it('builds a plain MIME message that parses', async () => {
+    let raw: Buffer | undefined;
+    const capture = { sendRaw: async (message: Buffer) => ((raw = message), { messageId: 'm-1' }) };
+    await notifyExhaustedRun(record('globex-monthly'), { mailer: capture, sender: 'reports@example.com' });
+    const mail = await simpleParser(raw!);
+    expect(mail.subject).toBe('[Failed] Contact behavior report · globex · 2026-10-01 – 2026-10-31');
+  });
+});
