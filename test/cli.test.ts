@@ -71,6 +71,7 @@ describe('cbr report', () => {
     [['--attribution-days', 'seven'], 2, /invalid attribution days "seven"/],
     [['--tenant', 'Acme!'], 2, /invalid tenant id "Acme!"/],
     [['--data', '/nonexistent/lake'], 3, /lake folder not found: \/nonexistent\/lake/],
+    [['--engine', 'athena'], 2, /--engine athena needs --data s3:\/\/<lake-bucket>/],
   ])('refuses %j with one clear message and no output', async (args, code, message) => {
     const out = path.join(work, `out-bad-${code}-${args.join('')}`.replace(/[^\w-]/g, '_'));
     const all = [...base(), '--out', out];

@@ -34,6 +34,27 @@ const integer = (value: string) => {
   return Number(value);
 };
 
+/** The same report from a laptop against a real account: `--data s3://bucket/prefix --workgroup --database`. */
+async function athenaFromOptions(opts: { data?: string; workgroup?: string; database?: string; region?: string }) {
+  const lake = /^s3:\/\/([^/]+)\/?(.*)$/.exec(opts.data ?? '');
+  if (!lake) throw new InputError('--engine athena needs --data s3://<lake-bucket>[/<prefix>]');
+  if (!opts.workgroup || !opts.database) throw new InputError('--engine athena needs --workgroup and --database');
+  const [{ AthenaClient }, { S3Client }, { athenaEngineFactory }] = await Promise.all([
+    import('@aws-sdk/client-athena'),
+    import('@aws-sdk/client-s3'),
+    import('../aws/athena-engine.ts'),
+  ]);
+  const region = opts.region ? { region: opts.region } : {};
+  return athenaEngineFactory({
+    athena: new AthenaClient(region),
+    s3: new S3Client(region),
+    workgroup: opts.workgroup,
+    database: opts.database,
+    lakeBucket: lake[1]!,
+    lakePrefix: lake[2] ?? '',
+  });
+}
+
 export function buildCli(): Command {
   const program = new Command('cbr')
     .description('Contact Behavior reports: the Zenvia panel metrics over the interaction lake')
@@ -70,6 +91,10 @@ export function buildCli(): Command {
       '--email-to <addresses>',
       'comma-separated recipients written into email.eml (default: admins@<tenant>.example)',
     )
+    .addOption(new Option('--engine <engine>', 'query engine').choices(['duckdb', 'athena']).default('duckdb'))
+    .option('--workgroup <name>', 'Athena workgroup (--engine athena)')
+    .option('--database <name>', 'Glue database holding the lake tables (--engine athena)')
+    .option('--region <region>', 'AWS region (--engine athena; default: from the AWS environment)')
     .option('--memory-limit <size>', "DuckDB's memory limit", '1GB')
     .option('-q, --quiet', 'no progress messages')
     .action(async (opts) => {
@@ -82,16 +107,18 @@ export function buildCli(): Command {
         attributionDays: opts.attributionDays,
       });
       const lakeDir = opts.data ?? DEFAULT_LAKE;
-      if (!opts.data && !existsSync(lakeDir)) {
+      if (opts.engine === 'duckdb' && !opts.data && !existsSync(lakeDir)) {
         log(`no lake at ${lakeDir}: generating the sample lake (once)`);
         const { generateSampleLake } = await import('../sample/generate.ts');
         await generateSampleLake({ dir: lakeDir, onProgress: log });
       }
       const out = opts.out ?? path.join(DEFAULT_REPORTS, request.tenantId, `${request.start}_${request.end}`);
       log(`report ${request.tenantId} ${request.start}..${request.end} (${request.timezone}) from ${lakeDir}`);
-      const metrics = await generateReport(request, duckDbEngineFactory({ lakeDir, memoryLimit: opts.memoryLimit }), {
-        onProgress: log,
-      });
+      const engine =
+        opts.engine === 'athena'
+          ? await athenaFromOptions(opts)
+          : duckDbEngineFactory({ lakeDir, memoryLimit: opts.memoryLimit });
+      const metrics = await generateReport(request, engine, { onProgress: log });
       log('rendering charts, email and report page');
       const target = path.resolve(out);
       const rendered = await renderReport(metrics, {
