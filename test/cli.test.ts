@@ -217,7 +217,9 @@ describe('cbr run-schedules', () => {
     ]);
     expect(JSON.parse(second.stdout)[0].record.status).toBe('duplicate');
     const mails = await Promise.all(outbox().map((f) => simpleParser(readFileSync(path.join(work, 'outbox', f)))));
-    expect(mails.filter((m) => m.subject === 'Comportamento dos contatos · acme · 16/11/2026 – 22/11/2026')).toHaveLength(1);
+    expect(
+      mails.filter((m) => m.subject === 'Comportamento dos contatos · acme · 16/11/2026 – 22/11/2026'),
+    ).toHaveLength(1);
     const failures = mails.filter((m) => m.subject?.startsWith('[Failed]'));
     expect(failures).toHaveLength(2); // once per run: admins hear of every run that failed for good
     expect(failures[0]!.text).toContain('unknown tenant "ghost"');

@@ -92,8 +92,14 @@ const serviceMessages: LakeRow[] = [
 /** Another tenant with the same ids, busier and with a newer snapshot: none of it may count. */
 const O = 'other';
 const otherTenant: LakeRows = {
-  contacts: [contact(O, '2026-11-24', 'k1', '+5511987654321', OLD), contact(O, '2026-11-24', 'k99', '+5511987654322', OLD)],
-  broadcast_events: [event(O, 'c-a', 'REPLIED', '2026-11-17T12:00:00Z'), event(O, 'c-q', 'CLICKED', '2026-11-17T12:00:00Z')],
+  contacts: [
+    contact(O, '2026-11-24', 'k1', '+5511987654321', OLD),
+    contact(O, '2026-11-24', 'k99', '+5511987654322', OLD),
+  ],
+  broadcast_events: [
+    event(O, 'c-a', 'REPLIED', '2026-11-17T12:00:00Z'),
+    event(O, 'c-q', 'CLICKED', '2026-11-17T12:00:00Z'),
+  ],
   services: [service(O, 'c-q', 'SALES', '2026-11-17T13:00:00Z'), service(O, 'c-a', 'SUPPORT', '2026-11-17T13:00:00Z')],
   service_messages: [message(O, 'c-q', 'SALES', 'IN', '2026-11-17T13:00:00Z')],
 };

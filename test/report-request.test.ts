@@ -30,7 +30,12 @@ describe('report request validation', () => {
 
   it('accepts the longest tenant id and a one-day period', () => {
     const r = request({ tenantId: `a${'-'.repeat(62)}`, start: '2026-11-22' });
-    expect(r).toMatchObject({ start: '2026-11-22', end: '2026-11-22', timezone: 'America/Sao_Paulo', attributionDays: 7 });
+    expect(r).toMatchObject({
+      start: '2026-11-22',
+      end: '2026-11-22',
+      timezone: 'America/Sao_Paulo',
+      attributionDays: 7,
+    });
   });
 
   it('defaults to the last complete Monday–Sunday week in the tenant time zone', () => {

@@ -8,19 +8,55 @@ const compatSql = readFileSync(new URL('../src/local/duckdb-compat.sql', import.
 const macros = new Set([...compatSql.matchAll(/create or replace macro (\w+)/g)].map((m) => m[1]!));
 
 /** Functions that exist with the same meaning in Trino and DuckDB (checked by the metric tests on DuckDB). */
-const PORTABLE_FUNCTIONS = new Set(['count', 'sum', 'min', 'max', 'coalesce', 'substr', 'replace', 'date_trunc', 'hour']);
+const PORTABLE_FUNCTIONS = new Set([
+  'count',
+  'sum',
+  'min',
+  'max',
+  'coalesce',
+  'substr',
+  'replace',
+  'date_trunc',
+  'hour',
+]);
 /** Words followed by "(" that are syntax, not functions. */
-const SYNTAX = new Set(['cast', 'in', 'as', 'values', 'and', 'or', 'not', 'exists', 'over', 'filter', 'from', 'join', 'on']);
+const SYNTAX = new Set([
+  'cast',
+  'in',
+  'as',
+  'values',
+  'and',
+  'or',
+  'not',
+  'exists',
+  'over',
+  'filter',
+  'from',
+  'join',
+  'on',
+]);
 
 /** Idioms that parse on both engines but mean different things, from ../shared/notes/stack.md. */
 const NON_PORTABLE: { pattern: RegExp; why: string }[] = [
-  { pattern: /\bat\s+time\s+zone\b/i, why: 'AT TIME ZONE means the opposite on naive timestamps in DuckDB: use at_timezone()' },
+  {
+    pattern: /\bat\s+time\s+zone\b/i,
+    why: 'AT TIME ZONE means the opposite on naive timestamps in DuckDB: use at_timezone()',
+  },
   { pattern: /\bdate_diff\s*\(/i, why: 'date_diff counts whole units in Trino but boundaries in DuckDB' },
   { pattern: /\bdate_add\s*\(/i, why: 'date_add has another signature in DuckDB: add an interval' },
   { pattern: /\bregexp_extract\s*\(/i, why: "regexp_extract gives NULL in Trino but '' in DuckDB on no match" },
-  { pattern: /\bregexp_replace\s*\(/i, why: 'regexp_replace replaces every match in Trino but only the first in DuckDB' },
-  { pattern: /\bcurrent_(date|timestamp)\b|\bnow\s*\(/i, why: 'reports are reproducible: instants come from parameters' },
-  { pattern: /(?<![-/])\/(?![-/])/, why: 'integer division differs (5/2 is 2 in Trino, 2.5 in DuckDB): cast to double' },
+  {
+    pattern: /\bregexp_replace\s*\(/i,
+    why: 'regexp_replace replaces every match in Trino but only the first in DuckDB',
+  },
+  {
+    pattern: /\bcurrent_(date|timestamp)\b|\bnow\s*\(/i,
+    why: 'reports are reproducible: instants come from parameters',
+  },
+  {
+    pattern: /(?<![-/])\/(?![-/])/,
+    why: 'integer division differs (5/2 is 2 in Trino, 2.5 in DuckDB): cast to double',
+  },
 ];
 
 function portabilityProblems(sql: string): string[] {
@@ -82,7 +118,9 @@ describe('shared SQL', () => {
     expect(() => parseQuery('bad', '-- params: tenant_id\nselect 1 from t where a = ? and b = ?')).toThrow(
       /2 placeholders but 1 names/,
     );
-    expect(() => parseQuery('bad', '-- params: tenant\nselect 1 from t where a = ?')).toThrow(/unknown parameter "tenant"/);
+    expect(() => parseQuery('bad', '-- params: tenant\nselect 1 from t where a = ?')).toThrow(
+      /unknown parameter "tenant"/,
+    );
   });
 
   it('every query reads only the tenant partition and a bounded dt range', () => {
