@@ -7,11 +7,6 @@ import { LambdaEnv } from '../aws/lambda-env.ts';
  */
 export const ApiEnv = LambdaEnv.extend({
   API_URL: z.url({ protocol: /^https?$/ }),
-  /**
-   * Name of the SSM SecureString holding the link-signing key (base64 of at least 32 random bytes), read via
-   * the AWS Parameters and Secrets Lambda Extension. Optional when the deployment wires its own key source.
-   */
-  LINK_KEY_PARAMETER: z.string().min(1).optional(),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
 

@@ -1,4 +1,5 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
@@ -168,13 +169,24 @@ export function awsApiDeps(env: ApiEnv, wiring: AwsWiring): ApiDeps {
   };
 }
 
-/** Default wiring: the key from SSM through the Parameters and Secrets extension; generation must be wired. */
-export function defaultAwsWiring(env: ApiEnv): AwsWiring {
+/**
+ * Default wiring: the key from SSM through the Parameters and Secrets extension; on-demand generation
+ * as an asynchronous invocation of this same function (it handles the generation event too).
+ */
+export function defaultAwsWiring(env: ApiEnv, lambda = new LambdaClient({})): AwsWiring {
   if (!env.LINK_KEY_PARAMETER) throw new Error('LINK_KEY_PARAMETER is not set: no source for the link-signing key');
+  const self = process.env.AWS_LAMBDA_FUNCTION_NAME;
   return {
     linkKey: ssmExtensionKey(env.LINK_KEY_PARAMETER),
-    startGeneration: async () => {
-      throw new Error('on-demand generation is not wired: pass startGeneration to createLambdaHandler');
+    startGeneration: async (job) => {
+      if (!self) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: on-demand generation runs only inside Lambda');
+      await lambda.send(
+        new InvokeCommand({
+          FunctionName: self,
+          InvocationType: 'Event',
+          Payload: new TextEncoder().encode(JSON.stringify(generationEvent(job))),
+        }),
+      );
     },
   };
 }

@@ -13,6 +13,11 @@ export const LambdaEnv = z.object({
   /** Base URL of the report API; archive links in emails point to `${API_URL}/r/<token>`. */
   API_URL: z.string().url().optional(),
   REPORT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(366).default(90),
+  /**
+   * Name of the SSM SecureString holding the link-signing key (base64 of at least 32 random bytes), read via
+   * the AWS Parameters and Secrets Lambda Extension. With API_URL, emails carry signed `/r/<token>` links.
+   */
+  LINK_KEY_PARAMETER: z.string().min(1).optional(),
 });
 export type LambdaEnv = z.infer<typeof LambdaEnv>;
 

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { findSubscription, SUBSCRIPTIONS } from '../../infra/subscriptions.ts';
 import { runSubscription, type PipelineDeps, type RunRecord } from '../pipeline/run-subscription.ts';
 import { athenaEngineFactory } from './athena-engine.ts';
-import { readLambdaEnv } from './lambda-env.ts';
+import { readLambdaEnv, type LambdaEnv } from './lambda-env.ts';
+import { ssmExtensionKey } from '../api/keys.ts';
+import { ReportLinks, signedReportLink } from '../api/report-links.ts';
 import { S3ReportStore } from './s3-report-store.ts';
 import { SesMailer } from './ses-mailer.ts';
 
@@ -17,6 +19,20 @@ const ScheduledEvent = z.object({
 
 /** Presigned S3 URLs live at most 7 days; the API's signed links (longer-lived) replace them when configured. */
 const PRESIGNED_LINK_SECONDS = 7 * 24 * 3600;
+
+/** Signed `/r/<token>` links through the API when it is configured; otherwise presigned S3 URLs. */
+function reportLinks(env: LambdaEnv, store: S3ReportStore): PipelineDeps['reportLink'] {
+  if (env.API_URL && env.LINK_KEY_PARAMETER) {
+    const links = new ReportLinks({
+      key: ssmExtensionKey(env.LINK_KEY_PARAMETER),
+      ttlDays: env.REPORT_LINK_TTL_DAYS,
+    });
+    return signedReportLink(links, env.API_URL);
+  }
+  // Presigned URLs end when the role's session credentials do (hours), whatever their requested lifetime.
+  console.warn('API_URL or LINK_KEY_PARAMETER not set: digests link to presigned S3 URLs that expire early');
+  return (_tenantId, key) => store.readUrl(key, PRESIGNED_LINK_SECONDS);
+}
 
 // Clients and adapters are built once per container, on the first invocation.
 let deps: PipelineDeps | undefined;
@@ -38,7 +54,7 @@ function adapters(): PipelineDeps {
     mailer: new SesMailer({ client: new SESv2Client({}), configurationSetName: env.SES_CONFIGURATION_SET }),
     sender: env.SENDER_EMAIL,
     now: () => new Date(),
-    reportLink: (_tenantId, key) => store.readUrl(key, PRESIGNED_LINK_SECONDS),
+    reportLink: reportLinks(env, store),
   };
   return deps;
 }

@@ -5,7 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, LakeError, QueryError } from '../core/errors.ts';
 import { generateReport } from '../core/generate-report.ts';
-import { DEFAULT_ATTRIBUTION_DAYS, DEFAULT_TIMEZONE, parseReportRequest } from '../core/report-request.ts';
+import {
+  DEFAULT_ATTRIBUTION_DAYS,
+  DEFAULT_TIMEZONE,
+  parseReportRequest,
+  validateTenantId,
+} from '../core/report-request.ts';
 import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
 import { writeReportFolder } from '../local/report-folder.ts';
 import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
@@ -215,7 +220,56 @@ export function buildCli(): Command {
         throw new RunFailedError(`${outcomes.filter((o) => o.error).length} subscription(s) failed`);
     });
 
+  program
+    .command('serve')
+    .description('run the report API locally (the same handlers as the AWS Lambda) over the lake, archive and outbox')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integer, 8787)
+    .option('--data <dir>', 'lake folder', DEFAULT_LAKE)
+    .option('--archive <dir>', 'archive folder (the local reports bucket)', DEFAULT_ARCHIVE)
+    .option('--outbox <dir>', 'where sent emails are written as .eml', DEFAULT_OUTBOX)
+    .option('--base-url <url>', 'public base URL for links (default: http://127.0.0.1:<port>)')
+    .action(async (opts) => {
+      const { startLocalServer } = await import('../api/local-server.ts');
+      const server = await startLocalServer({
+        port: opts.port,
+        lakeDir: opts.data,
+        archiveDir: opts.archive,
+        outboxDir: opts.outbox,
+        linkKeyFile: LINK_KEY_FILE,
+        jwtKey: await devJwtKey(),
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+      });
+      process.stderr.write(`report API on ${server.url} (tokens: npx cbr token --tenant <id>; Ctrl+C stops)\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await server.close();
+    });
+
+  program
+    .command('token')
+    .description('sign a development JWT for the local API (never accepted in AWS)')
+    .requiredOption('--tenant <id>', 'the tenant the caller belongs to')
+    .addOption(new Option('--profile <profile>', 'the caller profile').default('ADMIN'))
+    .option('--email <address>', 'the caller email (test digests go there)', 'admin@example.com')
+    .option('--expires-in <span>', "lifetime, e.g. '1h' or '30d'", '8h')
+    .action(async (opts) => {
+      const { signDevToken } = await import('../api/auth.ts');
+      const tenantId = validateTenantId(opts.tenant);
+      const token = await signDevToken(
+        { tenantId, profile: opts.profile, email: opts.email, sub: `dev-${opts.email}`, expiresIn: opts.expiresIn },
+        await devJwtKey(),
+      );
+      process.stdout.write(`${token}\n`);
+    });
+
   return program;
+}
+
+const LINK_KEY_FILE = '.cbr/link-key';
+const JWT_KEY_FILE = '.cbr/jwt-key';
+/** The local development signing key, created once (0600) beside the link key. */
+async function devJwtKey(): Promise<Uint8Array> {
+  const { fileKeyProvider } = await import('../api/keys.ts');
+  return new Uint8Array(await fileKeyProvider(JWT_KEY_FILE)());
 }
 
 class RunFailedError extends Error {}
