@@ -24,8 +24,8 @@ const SENTENCES: Record<
   }
 > = {
   'pt-BR': {
-    kpiUp: (k, c, f, t) => `${k} subiu ${c} em relação ao período anterior (de ${f} para ${t}).`,
-    kpiDown: (k, c, f, t) => `${k} caiu ${c} em relação ao período anterior (de ${f} para ${t}).`,
+    kpiUp: (k, c, f, t) => `${k}: alta de ${c} em relação ao período anterior (de ${f} para ${t}).`,
+    kpiDown: (k, c, f, t) => `${k}: queda de ${c} em relação ao período anterior (de ${f} para ${t}).`,
     kpiNew: (k, t) => `${k}: ${t} neste período, contra nenhum no período anterior.`,
     weakestStep: (f, t, r) => `A etapa mais fraca do funil é ${f} → ${t}: só ${r} avançaram.`,
     peakHour: (w, h, m) => `O pico de interações de vendas foi ${w}, das ${h}h às ${h + 1}h (${m} mensagens).`,

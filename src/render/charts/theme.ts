@@ -3,7 +3,8 @@ import type { I18n, Locale } from '../i18n.ts';
 
 /** Total chart width in CSS pixels: a 600 px email minus its side padding. */
 export const CHART_WIDTH = 560;
-export const FONT = 'Inter';
+/** Inter first (shipped for PNGs); the page falls back to the reader's sans-serif fonts. */
+export const FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /**
