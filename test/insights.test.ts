@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { i18n } from '../src/render/i18n.ts';
+import { buildInsights } from '../src/render/insights.ts';
+import { kpiTiles } from '../src/render/kpis.ts';
+import { goldenMetrics } from './support/sample-metrics.ts';
+
+describe('insights', () => {
+  it('states the largest KPI change, the weakest funnel step, the peak hour, the top state and the trend', () => {
+    expect(buildInsights(goldenMetrics('busy-week'), i18n('en')).map((x) => x.text)).toEqual([
+      'Contacts in sales rose 6.5% over the previous period (from 1,391 to 1,482).',
+      'The weakest funnel step is Read → Clicked: only 22.9% moved on.',
+      'Sales interactions peaked on Tuesday, 11:00–12:00 (108 messages).',
+      'SP holds 30.5% of the contact base (14,210).',
+      'Active contacts per month grew 17.2%: from 41,230 in Jun 2026 to 48,320 in Oct 2026.',
+    ]);
+    expect(buildInsights(goldenMetrics('busy-week'), i18n('pt-BR'))[0]!.text).toBe(
+      'Contatos em vendas: alta de 6,5% em relação ao período anterior (de 1.391 para 1.482).',
+    );
+  });
+
+  it('says a KPI is new when the previous period had none, and says nothing of an empty period', () => {
+    const m = goldenMetrics('busy-week');
+    const fresh = {
+      ...m,
+      kpis: {
+        contactBase: { value: 10, previous: 10 },
+        reachedContacts: { value: 5, previous: 0 },
+        contactsInSales: { value: 0, previous: 0 },
+        contactsInSupport: { value: 0, previous: 0 },
+      },
+    };
+    expect(buildInsights(fresh, i18n('en'))[0]!.text).toBe(
+      'Reached contacts: 5 this period, against none in the previous one.',
+    );
+    expect(buildInsights(goldenMetrics('empty-period'), i18n('en'))).toEqual([]);
+  });
+
+  it('formats KPI tiles with their direction and change', () => {
+    const tiles = kpiTiles(goldenMetrics('busy-week'), i18n('pt-BR'));
+    expect(tiles.map((t) => [t.label, t.value, t.change, t.direction])).toEqual([
+      ['Base de contatos', '46.641', '+1,4%', 'up'],
+      ['Contatos alcançados', '11.020', '+5,2%', 'up'],
+      ['Contatos em vendas', '1.482', '+6,5%', 'up'],
+      ['Contatos em atendimento', '963', '-4,8%', 'down'],
+    ]);
+  });
+});
