@@ -1,12 +1,7 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { SUBSCRIPTIONS } from '../../infra/subscriptions.ts';
-import { athenaEngineFactory } from '../aws/athena-engine.ts';
-import { S3ReportStore } from '../aws/s3-report-store.ts';
-import { SesMailer } from '../aws/ses-mailer.ts';
+import { awsAdapters } from '../aws/aws-adapters.ts';
 import { InputError } from '../core/errors.ts';
 import { validateTenantId } from '../core/report-request.ts';
 import { readApiEnv, type ApiEnv } from './api-env.ts';
@@ -138,20 +133,12 @@ export interface AwsWiring {
 
 /** The AWS adapters: S3 archive, Athena, SES, claims from API Gateway's Cognito JWT authorizer. */
 export function awsApiDeps(env: ApiEnv, wiring: AwsWiring): ApiDeps {
-  const s3 = new S3Client({});
-  const store = new S3ReportStore({ client: s3, bucket: env.REPORTS_BUCKET, kmsKeyId: env.REPORTS_KMS_KEY_ID });
+  const { openEngine, store, mailer } = awsAdapters(env);
   return {
     authenticator: new VerifiedClaimsAuthenticator(),
     store,
-    mailer: new SesMailer({ client: new SESv2Client({}), configurationSetName: env.SES_CONFIGURATION_SET }),
-    openEngine: athenaEngineFactory({
-      athena: new AthenaClient({}),
-      s3,
-      workgroup: env.ATHENA_WORKGROUP,
-      database: env.GLUE_DATABASE,
-      lakeBucket: env.LAKE_BUCKET,
-      lakePrefix: env.LAKE_PREFIX,
-    }),
+    mailer,
+    openEngine,
     sender: env.SENDER_EMAIL,
     now: () => new Date(),
     links: new ReportLinks({ key: wiring.linkKey, ttlDays: env.REPORT_LINK_TTL_DAYS }),

@@ -1,15 +1,11 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { findSubscription, SUBSCRIPTIONS } from '../../infra/subscriptions.ts';
 import { runSubscription, type PipelineDeps, type RunRecord } from '../pipeline/run-subscription.ts';
-import { athenaEngineFactory } from './athena-engine.ts';
+import { awsAdapters } from './aws-adapters.ts';
 import { readLambdaEnv, type LambdaEnv } from './lambda-env.ts';
 import { ssmExtensionKey } from '../api/keys.ts';
 import { ReportLinks, signedReportLink } from '../api/report-links.ts';
-import { S3ReportStore } from './s3-report-store.ts';
-import { SesMailer } from './ses-mailer.ts';
+import type { S3ReportStore } from './s3-report-store.ts';
 
 /** What each EventBridge Scheduler entry sends (infra/compute-stack.ts). */
 const ScheduledEvent = z.object({
@@ -39,19 +35,11 @@ let deps: PipelineDeps | undefined;
 function adapters(): PipelineDeps {
   if (deps) return deps;
   const env = readLambdaEnv();
-  const s3 = new S3Client({});
-  const store = new S3ReportStore({ client: s3, bucket: env.REPORTS_BUCKET, kmsKeyId: env.REPORTS_KMS_KEY_ID });
+  const { openEngine, store, mailer } = awsAdapters(env);
   deps = {
-    openEngine: athenaEngineFactory({
-      athena: new AthenaClient({}),
-      s3,
-      workgroup: env.ATHENA_WORKGROUP,
-      database: env.GLUE_DATABASE,
-      lakeBucket: env.LAKE_BUCKET,
-      lakePrefix: env.LAKE_PREFIX,
-    }),
+    openEngine,
     store,
-    mailer: new SesMailer({ client: new SESv2Client({}), configurationSetName: env.SES_CONFIGURATION_SET }),
+    mailer,
     sender: env.SENDER_EMAIL,
     now: () => new Date(),
     reportLink: reportLinks(env, store),
