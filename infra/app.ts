@@ -24,14 +24,15 @@ export function buildApp(options: BuildAppOptions = {}) {
 
   const stateful = new StatefulStack(app, 'Stateful', {
     stackName: `${config.namePrefix}-stateful`,
-    description: 'Contact Behavior reports: lake, reports and Athena results buckets, Glue catalog, Athena workgroup',
+    description:
+      'Contact Behavior reports: lake, reports and Athena results buckets, Glue catalog, Athena workgroup, API user pool',
     env,
     terminationProtection: config.envName === 'prod',
     config,
   });
   const compute = new ComputeStack(app, 'Compute', {
     stackName: `${config.namePrefix}-compute`,
-    description: 'Contact Behavior reports: scheduled report Lambda, schedules, alarms',
+    description: 'Contact Behavior reports: report, failure notifier and API Lambdas, schedules, HTTP API, alarms',
     env,
     config,
     data: stateful,

@@ -28,7 +28,48 @@ const EnvironmentSettings = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected an SES configuration set name' })
     .optional(),
+  /** Base URL of the report API behind a custom domain; the HTTP API's own endpoint by default. */
   apiUrl: z.url({ error: 'expected the report API base URL, e.g. https://reports.example.com' }).optional(),
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  apiCorsOrigins: z
+    .array(
+      z.string().regex(/^https?:\/\/[^/\s]+$/, {
+        error: 'expected an origin such as https://panel.example.com (scheme and host, no path)',
+      }),
+      { error: 'expected a list of origins, e.g. ["https://panel.example.com"]' },
+    )
+    .default([]),
+  /** An existing Cognito user pool (e.g. the panel's) instead of the one the app creates. */
+  userPoolId: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d_[0-9A-Za-z]+$/, {
+      error: 'expected a Cognito user pool id such as sa-east-1_AbC123xyz',
+    })
+    .optional(),
+  /** An existing app client of `userPoolId` whose ID tokens the API accepts; one is created when omitted. */
+  userPoolClientId: z
+    .string()
+    .regex(/^[0-9a-z]{1,128}$/, { error: 'expected a Cognito app client id' })
+    .optional(),
+  /**
+   * The SSM SecureString holding the link-signing key (base64 of at least 32 random bytes), encrypted
+   * with the AWS managed key aws/ssm. CloudFormation cannot create SecureStrings: create it once per
+   * environment with `aws ssm put-parameter --type SecureString --name <name> --value "$(openssl rand -base64 48)"`.
+   * Default: `/<namePrefix>/report-link-key`.
+   */
+  linkKeyParameterName: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, {
+      error: 'expected an SSM parameter path such as /cbr-dev/report-link-key',
+    })
+    .optional(),
+  /** The AWS Parameters and Secrets Lambda Extension layer (arm64) to use instead of the built-in choice. */
+  parametersExtensionLayerArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/, {
+      error: 'expected a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)',
+    })
+    .optional(),
   namePrefix: z
     .string({ error: 'is required: a short lowercase prefix for resource names, e.g. cbr-dev' })
     .regex(/^[a-z][a-z0-9-]{1,18}[a-z0-9]$/, {
@@ -71,6 +112,11 @@ export interface AppConfig {
   sesIdentity: string;
   sesConfigurationSet?: string | undefined;
   apiUrl?: string | undefined;
+  apiCorsOrigins: string[];
+  userPoolId?: string | undefined;
+  userPoolClientId?: string | undefined;
+  linkKeyParameterName: string;
+  parametersExtensionLayerArn?: string | undefined;
   namePrefix: string;
   lakePrefix: string;
   bytesScannedCutoffMb: number;
@@ -89,16 +135,26 @@ export class ConfigError extends Error {
 const SETTING_KEYS = Object.keys(EnvironmentSettings.shape) as (keyof typeof EnvironmentSettings.shape)[];
 const NUMERIC_KEYS = new Set<string>(['bytesScannedCutoffMb', 'reportLinkTtlDays']);
 
-/** `-c key=value` always arrives as a string: turn numbers and JSON objects back into values. */
+/** `-c key=value` always arrives as a string: turn numbers, JSON and comma-separated origins back into values. */
 function fromCommandLine(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   if (NUMERIC_KEYS.has(key) && /^\s*\d+\s*$/.test(value)) return Number(value);
-  if (key === 'tableFormats' && value.trim().startsWith('{')) {
+  const json =
+    (key === 'tableFormats' && value.trim().startsWith('{')) ||
+    (key === 'apiCorsOrigins' && value.trim().startsWith('['));
+  if (json) {
     try {
       return JSON.parse(value) as unknown;
     } catch {
       return value;
     }
+  }
+  // -c apiCorsOrigins=https://a.example.com,https://b.example.com
+  if (key === 'apiCorsOrigins') {
+    return value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
   }
   return value;
 }
@@ -168,6 +224,14 @@ export function parseEnvironmentSettings(
     throw new ConfigError(`invalid CDK context for environment "${envName}":\n  - ${problems.join('\n  - ')}`);
   }
   const settings = parsed.data;
+  if (settings.userPoolClientId && !settings.userPoolId) {
+    const key = directKeys.has('userPoolClientId')
+      ? '"userPoolClientId"'
+      : `"environments.${envName}.userPoolClientId"`;
+    throw new ConfigError(
+      `invalid CDK context for environment "${envName}":\n  - context ${key}: needs userPoolId (the pool the client belongs to)`,
+    );
+  }
   const tableFormats = Object.fromEntries(
     TABLES.map((table) => [table, settings.tableFormats[table] ?? 'parquet']),
   ) as Record<TableName, TableFormat>;
@@ -175,6 +239,7 @@ export function parseEnvironmentSettings(
     envName,
     ...settings,
     sesIdentity: settings.sesIdentity ?? settings.senderEmail.slice(settings.senderEmail.lastIndexOf('@') + 1),
+    linkKeyParameterName: settings.linkKeyParameterName ?? `/${settings.namePrefix}/report-link-key`,
     tableFormats,
   };
 }

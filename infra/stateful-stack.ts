@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AppConfig } from './config.ts';
 import { LakeCatalog } from './constructs/lake-catalog.ts';
+import { ReportUsers } from './constructs/report-users.ts';
 import { ReportWorkgroup } from './constructs/report-workgroup.ts';
 import { SecureBucket } from './constructs/secure-bucket.ts';
 
@@ -17,9 +18,13 @@ export interface ReportData {
   dataKey: kms.IKey;
   catalog: LakeCatalog;
   workgroup: ReportWorkgroup;
+  users: ReportUsers;
 }
 
-/** Buckets, key, Glue catalog and Athena workgroup: everything that keeps data, retained on stack deletion. */
+/**
+ * Buckets, key, Glue catalog, Athena workgroup and the API's user pool: everything that keeps data
+ * (objects, users and their MFA enrolments), retained on stack deletion.
+ */
 export class StatefulStack extends Stack implements ReportData {
   readonly dataKey: kms.Key;
   readonly accessLogsBucket: SecureBucket;
@@ -28,6 +33,7 @@ export class StatefulStack extends Stack implements ReportData {
   readonly resultsBucket: SecureBucket;
   readonly catalog: LakeCatalog;
   readonly workgroup: ReportWorkgroup;
+  readonly users: ReportUsers;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -78,6 +84,11 @@ export class StatefulStack extends Stack implements ReportData {
       name: `${config.namePrefix}-reports`,
       resultsBucket: this.resultsBucket,
       bytesScannedCutoffMb: config.bytesScannedCutoffMb,
+    });
+    this.users = new ReportUsers(this, 'ReportUsers', {
+      namePrefix: config.namePrefix,
+      userPoolId: config.userPoolId,
+      userPoolClientId: config.userPoolClientId,
     });
   }
 }

@@ -62,7 +62,8 @@ export class ReportAlarms extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     this.functionErrors = new cloudwatch.Alarm(this, 'FunctionErrors', {
-      alarmDescription: 'A report run failed (see the function logs; the event is retried, then sent to the DLQ)',
+      alarmDescription:
+        'A report run failed (see the function logs; the event is retried, then handed to the failure notifier)',
       metric: props.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -70,7 +71,8 @@ export class ReportAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
-      alarmDescription: 'A scheduled report could not be delivered or failed after its retries: inspect the DLQ',
+      alarmDescription:
+        'A schedule could not invoke the report, a failure notification could not be sent, or an on-demand report event was lost: inspect the DLQ',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: cloudwatch.Stats.MAXIMUM,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -42,6 +42,12 @@ export interface ReportFunctionProps {
   entry: string;
   environment: Record<string, string>;
   description?: string;
+  /** A fixed name, for a function that must refer to itself (its own ARN) without a circular reference. */
+  functionName?: string;
+  /** What the role is for; the report Lambda's by default. */
+  roleDescription?: string;
+  /** The AWS Parameters and Secrets Lambda Extension, for a function that reads SSM parameters. */
+  paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion;
   architecture?: lambda.Architecture;
   memorySize?: number;
   timeout?: Duration;
@@ -80,10 +86,12 @@ export class ReportFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  private readonly functionName: string | undefined;
 
   constructor(scope: Construct, id: string, props: ReportFunctionProps) {
     super(scope, id);
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    this.functionName = props.functionName;
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -91,12 +99,14 @@ export class ReportFunction extends Construct {
     // No AWSLambdaBasicExecutionRole: the function writes only to its own log group.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Report Lambda: query the lake with Athena, archive the report, send the email',
+      description:
+        props.roleDescription ?? 'Report Lambda: query the lake with Athena, archive the report, send the email',
     });
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, props.entry),
+      functionName: props.functionName,
       handler: `${BUNDLE_DIR}/index.handler`,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
@@ -109,6 +119,7 @@ export class ReportFunction extends Construct {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      paramsAndSecrets: props.paramsAndSecrets,
       bundling: {
         format: nodejs.OutputFormat.ESM,
         target: 'node22',
@@ -127,6 +138,26 @@ export class ReportFunction extends Construct {
           afterBundling: (inputDir, outputDir) => layoutCommands(inputDir, outputDir),
         },
       },
+    });
+  }
+
+  /**
+   * lambda:InvokeFunction on this function itself (asynchronous work it hands to itself). The ARN is
+   * built from the fixed name: a reference to the function from its own role's policy would be a cycle.
+   */
+  grantInvokeSelf(): iam.Grant {
+    if (!this.functionName) throw new Error(`${this.node.path}: grantInvokeSelf needs a fixed functionName`);
+    return iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [
+        Stack.of(this).formatArn({
+          service: 'lambda',
+          resource: 'function',
+          resourceName: this.functionName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     });
   }
 

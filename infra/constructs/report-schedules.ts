@@ -47,7 +47,7 @@ export class ReportSchedules extends Construct {
     acknowledge(
       this.deadLetterQueue,
       'AwsSolutions-SQS3',
-      "This queue is itself the dead-letter queue of the schedules and of the function's async invocations",
+      "This queue is itself the dead-letter queue: of the schedules, and of the notifier's and the API's async invocations",
     );
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {
