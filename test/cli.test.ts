@@ -113,6 +113,18 @@ describe('cbr report', () => {
     expect(readdirSync(work).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
   });
 
+  it('never replaces a folder that is not a report', async () => {
+    const precious = path.join(work, 'precious');
+    mkdirSync(precious);
+    writeFileSync(path.join(precious, 'thesis.txt'), 'years of work');
+
+    const result = await cbr([...base(), '--out', precious], work);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/refusing to replace .*precious: it is not empty and holds no earlier report/);
+    expect(readFileSync(path.join(precious, 'thesis.txt'), 'utf8')).toBe('years of work');
+  });
+
   it('a stray file of another format is refused by name', async () => {
     const stray = await writeLake(
       path.join(work, 'stray-lake'),

@@ -1,7 +1,26 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { InputError } from '../core/errors.ts';
 
 /** Files of one report, by path relative to the report folder. */
+export const REPORT_MARKER = 'metrics.json';
+
+/** Only an empty folder or an earlier report (it holds metrics.json) may be replaced: never someone's files. */
+async function assertReplaceable(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw new InputError(`the output path ${dir} is a file, not a folder`);
+    throw error;
+  }
+  if (entries.length && !entries.includes(REPORT_MARKER)) {
+    throw new InputError(`refusing to replace ${dir}: it is not empty and holds no earlier report (${REPORT_MARKER})`);
+  }
+}
+
 export type ReportFiles = Map<string, string | Uint8Array>;
 
 /**
@@ -10,6 +29,7 @@ export type ReportFiles = Map<string, string | Uint8Array>;
  */
 export async function writeReportFolder(target: string, files: ReportFiles): Promise<string> {
   const dir = path.resolve(target);
+  await assertReplaceable(dir);
   const parent = path.dirname(dir);
   const suffix = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(parent, `.${path.basename(dir)}.tmp-${suffix}`);
