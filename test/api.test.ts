@@ -517,6 +517,25 @@ describe('input validation', () => {
     expect(response.json.error.field).toBe('email');
   });
 
+  it('refuses a test send to an email address the identity provider has not verified', async () => {
+    const unverified = await signDevToken(
+      {
+        tenantId: 'acme',
+        profile: 'ADMIN',
+        email: 'someone@elsewhere.example.com',
+        emailVerified: false,
+        sub: 'u',
+        expiresIn: 300,
+      },
+      JWT_KEY,
+    );
+
+    const response = await call(w.api, 'POST', '/subscriptions/acme-weekly/test', { token: unverified });
+
+    expect(response.status).toBe(400);
+    expect(response.json.error.message).toMatch(/no verified email address/);
+  });
+
   it('answers 413 for a body over 16 KiB, before anything else', async () => {
     const response = await call(w.api, 'POST', '/reports', {
       token: admin,
@@ -839,7 +858,8 @@ describe('generating on demand and test sends', () => {
     const status = await call(w.api, 'GET', `/reports/${accepted.json.id}`, { token: caller });
 
     expect(failed.status).toBe('failed');
-    expect(status.json).toMatchObject({ status: 'failed', error: expect.stringMatching(/globex/) });
+    // Plain words for the caller: neither the lake's location nor other tenants' ids.
+    expect(status.json).toMatchObject({ status: 'failed', error: 'the lake holds no data for this tenant yet' });
     expect(status.json.links.report).toBeUndefined();
     expect(w.mailer.sent).toEqual([]);
   });
@@ -958,7 +978,7 @@ describe('the Lambda adapter (HTTP API payload v2)', () => {
     expect(done).toMatchObject({
       id: job.id,
       status: 'failed',
-      error: expect.stringMatching(/no data for tenant acme/),
+      error: expect.stringMatching(/the lake could not be read, reference [0-9a-f-]{36}/),
     });
   });
 

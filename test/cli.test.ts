@@ -63,7 +63,7 @@ describe('cbr report', () => {
   });
 
   it.each([
-    [['--tenant', 'nobody'], 3, /unknown tenant "nobody".*tenants found: acme, globex/],
+    [['--tenant', 'nobody'], 3, /unknown tenant "nobody".*tenants in this lake: acme, globex/],
     [['--from', '2026-11-23'], 2, /starts \(2026-11-23\) after it ends \(2026-11-22\)/],
     [['--from', '2026-13-01'], 2, /invalid start \(--from\) date "2026-13-01"/],
     [['--to', 'yesterday'], 2, /invalid end \(--to\) date "yesterday"/],
@@ -72,6 +72,7 @@ describe('cbr report', () => {
     [['--tenant', 'Acme!'], 2, /invalid tenant id "Acme!"/],
     [['--data', '/nonexistent/lake'], 3, /lake folder not found: \/nonexistent\/lake/],
     [['--engine', 'athena'], 2, /--engine athena needs --data s3:\/\/<lake-bucket>/],
+    [['--email-to', 'ana@acme.example.com,not-an-address'], 2, /invalid --email-to address "not-an-address"/],
   ])('refuses %j with one clear message and no output', async (args, code, message) => {
     const out = path.join(work, `out-bad-${code}-${args.join('')}`.replace(/[^\w-]/g, '_'));
     const all = [...base(), '--out', out];
@@ -244,6 +245,15 @@ describe('cbr run-schedules', () => {
     const result = await schedules('2026-11-24T11:00:00Z', ['--quiet']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
+  it('refuses a subscriptions file that is missing or not JSON, naming it', async () => {
+    writeFileSync(path.join(work, 'broken.json'), '{ not json');
+    const missing = await cbr(['run-schedules', '--subscriptions', 'nope.json', '--data', lake], work);
+    const broken = await cbr(['run-schedules', '--subscriptions', 'broken.json', '--data', lake], work);
+    expect([missing.code, broken.code]).toEqual([2, 2]);
+    expect(missing.stderr).toMatch(/cannot read the subscriptions file nope\.json/);
+    expect(broken.stderr).toMatch(/the subscriptions file broken\.json is not valid JSON/);
   });
 
   it('refuses a malformed instant', async () => {

@@ -34,7 +34,8 @@ describe('the failure notifier (Lambda on-failure destination)', () => {
 
     const sent = (await ses.emails()).find((e) => e.messageId === messageId)!;
     expect(sent.subject).toBe('[Falha] Relatório de comportamento dos contatos · acme · 2026-11-16 – 2026-11-22');
-    expect(sent.body.text).toContain('HIVE_BAD_DATA');
+    expect(sent.body.text).toContain('QueryError after 3 attempts (reference r-1)');
+    expect(sent.body.text).not.toContain('HIVE_BAD_DATA'); // internals stay in the logs
     expect(sent.destination.to.join(',')).toContain('marketing@acme.example.com');
   });
 

@@ -7,7 +7,12 @@ import type { Mailer } from '../src/core/mailer.port.ts';
 import { SesMailer } from '../src/aws/ses-mailer.ts';
 import { duckDbEngineFactory } from '../src/local/duckdb-engine.ts';
 import { FolderReportStore } from '../src/local/folder-report-store.ts';
-import { runSubscription, type PipelineDeps, type SubscriptionRun } from '../src/pipeline/run-subscription.ts';
+import {
+  DeliveryInDoubtError,
+  runSubscription,
+  type PipelineDeps,
+  type SubscriptionRun,
+} from '../src/pipeline/run-subscription.ts';
 import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';
 import { startSesLocal, type LocalSes } from './support/local-aws.ts';
 import { contact, event, service } from './support/rows.ts';
@@ -72,8 +77,6 @@ describe('a scheduled run', () => {
     };
   });
 
-  const emailsTo = async (subjectPart: string) => (await ses.emails()).filter((e) => e.subject.includes(subjectPart));
-
   it('reports the week that just closed, archives it, sends the digest and records the run', async () => {
     const record = await runSubscription(subscription, monday, deps);
 
@@ -101,20 +104,76 @@ describe('a scheduled run', () => {
     expect(sent?.subject).toBe('Comportamento dos contatos · acme · 16/11/2026 – 22/11/2026');
   });
 
+  /** The real SES mailer, counting what it accepted. */
+  function countingMailer(): Mailer & { sent: string[] } {
+    const sent: string[] = [];
+    return {
+      sent,
+      sendRaw: async (message, envelope) => {
+        const result = await deps.mailer.sendRaw(message, envelope);
+        sent.push(result.messageId);
+        return result;
+      },
+    };
+  }
+
   it('never sends a second email for the same subscription and period', async () => {
+    const mailer = countingMailer();
     const other = { ...subscription, id: 'twice' };
-    const first = await runSubscription(other, monday, deps);
-    const second = await runSubscription(other, new Date('2026-11-23T11:05:00Z'), deps);
+    const first = await runSubscription(other, monday, { ...deps, mailer });
+    const second = await runSubscription(other, new Date('2026-11-23T11:05:00Z'), { ...deps, mailer });
     const [a, b] = await Promise.all([
-      runSubscription({ ...subscription, id: 'racing' }, monday, deps),
-      runSubscription({ ...subscription, id: 'racing' }, monday, deps),
+      runSubscription({ ...subscription, id: 'racing' }, monday, { ...deps, mailer }),
+      runSubscription({ ...subscription, id: 'racing' }, monday, { ...deps, mailer }),
     ]);
 
     expect(first.status).toBe('sent');
-    expect(second.status).toBe('duplicate');
+    expect(second).toMatchObject({ status: 'duplicate', messageId: first.messageId });
     expect([a.status, b.status].sort()).toEqual(['duplicate', 'sent']);
+    expect(mailer.sent).toHaveLength(2); // one for 'twice', one for 'racing'
     const history = (await store.list('tenants/acme/runs/twice/')).map((o) => o.key);
     expect(history).toHaveLength(2);
+  });
+
+  it('once the mailer has accepted the digest, a failing store cannot make a retry send it again', async () => {
+    const mailer = countingMailer();
+    const sub = { ...subscription, id: 'after-send' };
+    let failWrites = false;
+    const flakyStore = Object.create(store) as FolderReportStore;
+    flakyStore.put = async (key, body, type) => {
+      if (failWrites && !key.includes('/reports/')) throw new Error('S3 is unavailable');
+      return store.put(key, body, type);
+    };
+    flakyStore.putIfAbsent = async (key, body, type) => {
+      const created = await store.putIfAbsent(key, body, type);
+      failWrites = true; // the marker is claimed: every later write (marker update, history) fails
+      return created;
+    };
+
+    const first = await runSubscription(sub, monday, { ...deps, store: flakyStore, mailer });
+    failWrites = false;
+    const retry = await runSubscription(sub, monday, { ...deps, mailer });
+
+    expect(first.status).toBe('sent');
+    expect(retry.status).toBe('duplicate');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('a delivery left "sending" by a run that died is in doubt: the run fails and sends nothing', async () => {
+    const mailer = countingMailer();
+    const sub = { ...subscription, id: 'died' };
+    const marker = 'tenants/acme/deliveries/died/2026-11-16_2026-11-22.json';
+    await store.put(
+      marker,
+      JSON.stringify({ status: 'sending', at: '2026-11-23T11:00:05Z', reportKey: 'x' }),
+      'application/json',
+    );
+    const later = { ...deps, mailer, now: () => new Date('2026-11-23T11:30:00Z') };
+
+    await expect(runSubscription(sub, monday, later)).rejects.toThrow(DeliveryInDoubtError);
+    const soon = { ...deps, mailer, now: () => new Date('2026-11-23T11:05:00Z') };
+    expect((await runSubscription(sub, monday, soon)).status).toBe('duplicate'); // still in flight elsewhere
+    expect(mailer.sent).toEqual([]);
   });
 
   it('sends nothing when the report fails, and records why', async () => {
@@ -143,7 +202,7 @@ describe('a scheduled run', () => {
     const records = await store.list('tenants/acme/runs/flaky/');
     const statuses = await Promise.all(records.map(async (o) => JSON.parse(String(await store.get(o.key))).status));
     expect(statuses.sort()).toEqual(['failed', 'sent']);
-    expect(await emailsTo('16/11/2026')).not.toHaveLength(0);
+    expect(await ses.emails()).toContainEqual(expect.objectContaining({ messageId: retried.messageId }));
   });
 
   it('archives an email whose link points at the archived page', async () => {

@@ -126,7 +126,8 @@ describe('shared SQL', () => {
   it('every query reads only the tenant partition and a bounded dt range', () => {
     for (const query of queries) {
       const code = stripCommentsAndStrings(query.sql);
-      const reads = [...code.matchAll(/\bfrom\s+(contacts|broadcast_events|services|service_messages)\b/g)].length;
+      const reads = [...code.matchAll(/\b(?:from|join)\s+(contacts|broadcast_events|services|service_messages)\b/g)]
+        .length;
       const tenantFilters = (code.match(/\btenant_id\s*=\s*\?/g) ?? []).length;
       const dtFilters = (code.match(/\bdt\s*(=\s*\?|between\s*\?\s*and\s*\?)/g) ?? []).length;
       expect(tenantFilters, query.name).toBe(reads);

@@ -48,11 +48,13 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   }
   const profile = claims[CLAIMS.profile];
   const email = claims.email;
+  // Only a verified address receives tenant data (test digests); API Gateway passes claims as strings.
+  const verified = claims.email_verified === true || claims.email_verified === 'true';
   return {
     sub,
     tenantId: tenant,
     profile: typeof profile === 'string' && profile !== '' ? profile : undefined,
-    email: typeof email === 'string' && Email.safeParse(email).success ? email : undefined,
+    email: verified && typeof email === 'string' && Email.safeParse(email).success ? email : undefined,
   };
 }
 
@@ -150,6 +152,8 @@ export interface DevTokenClaims {
   /** Omitted: a token without `custom:profile` (forbidden everywhere). */
   profile?: string;
   email?: string;
+  /** Default true: a development token's address counts as verified. */
+  emailVerified?: boolean;
   sub: string;
   /** Seconds, or a jose time span such as '1h' or '30d'. */
   expiresIn: number | string;
@@ -157,9 +161,12 @@ export interface DevTokenClaims {
 
 /** A token for LocalJwtAuthenticator: for tests and the local `cbr token` command. */
 export async function signDevToken(claims: DevTokenClaims, key: SigningKey): Promise<string> {
-  const payload: Record<string, string> = { [CLAIMS.tenant]: validateTenantId(claims.tenantId) };
+  const payload: Record<string, string | boolean> = { [CLAIMS.tenant]: validateTenantId(claims.tenantId) };
   if (claims.profile !== undefined) payload[CLAIMS.profile] = claims.profile;
-  if (claims.email !== undefined) payload.email = claims.email;
+  if (claims.email !== undefined) {
+    payload.email = claims.email;
+    payload.email_verified = claims.emailVerified ?? true;
+  }
   // A number counts from now and may be negative (an already expired token, for tests).
   const expiresIn =
     typeof claims.expiresIn === 'number' ? Math.floor(Date.now() / 1000) + claims.expiresIn : claims.expiresIn;

@@ -303,7 +303,7 @@ async function testSubscription({ params, deps }: Context, caller: Caller): Prom
   // Another tenant's subscription is as unknown as a missing one.
   const subscription = deps.subscriptions.find((s) => s.id === id && s.tenantId === caller.tenantId);
   if (!subscription) throw new NotFoundError(`no subscription ${id}`);
-  if (!caller.email) throw new ValidationError('email', 'your token has no email address to send the test to');
+  if (!caller.email) throw new ValidationError('email', 'your token has no verified email address to send the test to');
   const period = closedPeriod(subscription.cadence, subscription.timezone, deps.now());
   const request = parseReportRequest({ tenantId: caller.tenantId, timezone: subscription.timezone, ...period });
   const job = newJob(deps, caller, {

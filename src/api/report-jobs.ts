@@ -115,9 +115,14 @@ export async function generateOnDemand(job: ReportJob, deps: GenerationDeps): Pr
   return state;
 }
 
-/** Errors the caller can act on keep their message; anything else is logged and named by a reference. */
+/**
+ * Errors the caller can act on keep their message; lake and engine errors name buckets, paths and SQL,
+ * so the caller gets a plain sentence and a reference while the details go to the log.
+ */
 function readable(error: unknown, job: ReportJob, log: Log = (e) => console.error(JSON.stringify(e))): string {
-  if (error instanceof InputError || error instanceof LakeError || error instanceof QueryError) return error.message;
+  if (error instanceof InputError) return error.message;
+  if (error instanceof LakeError && /^unknown tenant/.test(error.message))
+    return 'the lake holds no data for this tenant yet';
   const reference = randomUUID();
   log({
     level: 'error',
@@ -127,7 +132,9 @@ function readable(error: unknown, job: ReportJob, log: Log = (e) => console.erro
     jobId: job.id,
     error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
   });
-  return `the report could not be generated (internal error, reference ${reference})`;
+  const what =
+    error instanceof LakeError || error instanceof QueryError ? 'the lake could not be read' : 'internal error';
+  return `the report could not be generated (${what}, reference ${reference})`;
 }
 
 /**

@@ -9,7 +9,11 @@ import { SesMailer } from './ses-mailer.ts';
 
 /** What Lambda sends to an on-failure destination once an asynchronous invocation has used up its retries. */
 const InvocationRecord = z.object({
-  requestContext: z.object({ condition: z.string(), approximateInvokeCount: z.number().optional() }),
+  requestContext: z.object({
+    requestId: z.string().optional(),
+    condition: z.string(),
+    approximateInvokeCount: z.number().optional(),
+  }),
   requestPayload: z.object({ subscriptionId: z.string(), scheduledAt: z.string() }),
   responsePayload: z.object({ errorMessage: z.string().optional(), errorType: z.string().optional() }).nullish(),
 });
@@ -28,9 +32,10 @@ export async function notifyExhaustedRun(event: unknown, deps: NotifierDeps): Pr
   const subscription = findSubscription(deps.subscriptions ?? SUBSCRIPTIONS, requestPayload.subscriptionId);
   if (!subscription) throw new Error(`unknown subscription "${requestPayload.subscriptionId}"`);
   const period = closedPeriod(subscription.cadence, subscription.timezone, new Date(requestPayload.scheduledAt));
-  const error =
-    responsePayload?.errorMessage ??
-    `${requestContext.condition} after ${requestContext.approximateInvokeCount ?? '?'} attempts`;
+  // Admins get the kind of failure and a reference to the logs, not bucket names or SQL from the raw message.
+  const kind = responsePayload?.errorType ?? requestContext.condition;
+  const attempts = requestContext.approximateInvokeCount ?? 'several';
+  const error = `${kind} after ${attempts} attempts (reference ${requestContext.requestId ?? 'unknown'})`;
   return notifyFailure({ ...subscription, subscriptionId: subscription.id, period, error }, deps.mailer, deps.sender);
 }
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
 import { InputError, LakeError, QueryError } from '../core/errors.ts';
 import { generateReport } from '../core/generate-report.ts';
 import {
@@ -12,6 +13,7 @@ import {
   validateTenantId,
 } from '../core/report-request.ts';
 import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
+import { listTenants } from '../local/lake-files.ts';
 import { writeReportFolder } from '../local/report-folder.ts';
 import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
@@ -123,18 +125,21 @@ export function buildCli(): Command {
         opts.engine === 'athena'
           ? await athenaFromOptions(opts)
           : duckDbEngineFactory({ lakeDir, memoryLimit: opts.memoryLimit });
-      const metrics = await generateReport(request, engine, { onProgress: log });
+      const metrics = await generateReport(request, engine, { onProgress: log }).catch(async (error: unknown) => {
+        // The operator at the command line may see the lake's tenants (an API caller never does).
+        if (error instanceof LakeError && opts.engine === 'duckdb' && error.message.startsWith('unknown tenant')) {
+          const known = await listTenants(lakeDir);
+          throw new LakeError(`${error.message} (tenants in this lake: ${known.join(', ') || 'none'})`);
+        }
+        throw error;
+      });
       log('rendering charts, email and report page');
       const target = path.resolve(out);
       const rendered = await renderReport(metrics, {
         locale: opts.locale,
         reportUrl: pathToFileURL(path.join(target, 'report.html')).href,
         from: LOCAL_SENDER,
-        to: opts.emailTo
-          ? String(opts.emailTo)
-              .split(',')
-              .map((a: string) => a.trim())
-          : [`admins@${request.tenantId}.example`],
+        to: opts.emailTo ? emailList(String(opts.emailTo)) : [`admins@${request.tenantId}.example`],
       });
       const dir = await writeReportFolder(target, rendered.files);
       log(`done: queries ${metrics.execution.totalMs} ms, ${rendered.files.size} files`);
@@ -202,7 +207,7 @@ export function buildCli(): Command {
       if (opts.attempts < 1) throw new InputError('--attempts must be at least 1');
       const { parseSubscriptions, SUBSCRIPTIONS } = await import('../../infra/subscriptions.ts');
       const subscriptions = opts.subscriptions
-        ? parseSubscriptions(JSON.parse(await readFile(opts.subscriptions, 'utf8')))
+        ? parseSubscriptions(await readJsonFile(opts.subscriptions, 'subscriptions'))
         : SUBSCRIPTIONS;
       const { runSchedules } = await import('../local/local-schedules.ts');
       const outcomes = await runSchedules(subscriptions, at, {
@@ -262,6 +267,29 @@ export function buildCli(): Command {
     });
 
   return program;
+}
+
+async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read the ${what} file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`the ${what} file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function emailList(value: string): string[] {
+  const addresses = value.split(',').map((a) => a.trim());
+  for (const address of addresses) {
+    if (!z.email().safeParse(address).success)
+      throw new InputError(`invalid --email-to address ${JSON.stringify(address)}`);
+  }
+  return addresses;
 }
 
 const LINK_KEY_FILE = '.cbr/link-key';

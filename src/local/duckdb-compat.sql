@@ -1,3 +1,4 @@
+create or replace macro bitwise_or_agg(x) as bit_or(x); create or replace macro bitwise_and(x, y) as (x & y);
 -- Trino functions the shared queries use that DuckDB lacks or defines differently.
 -- Macros in `main` take precedence over built-ins of the same name.
 

@@ -67,7 +67,7 @@ export async function discoverTenantFiles(lakeDir: string, tenantId: string): Pr
       const dt = DT_DIR.exec(dtDir)?.[1];
       if (!dt) continue;
       found = true;
-      dts.push(dt);
+      let dataFiles = 0;
       for (const name of await listDir(path.join(tenantDir, dtDir))) {
         const file = path.join(tenantDir, dtDir, name);
         const format = formatOf(file);
@@ -76,18 +76,18 @@ export async function discoverTenantFiles(lakeDir: string, tenantId: string): Pr
             `unsupported file in the lake: ${file} (expected .parquet, .json, .ndjson, .json.gz or .ndjson.gz)`,
           );
         }
-        if (format !== 'ignored') files[format].push(file);
+        if (format !== 'ignored') {
+          files[format].push(file);
+          dataFiles++;
+        }
       }
+      // A partition still landing (only markers, no data file yet) is not a snapshot to report from.
+      if (dataFiles) dts.push(dt);
     }
     tables[table] = files;
     partitions[table] = dts;
   }
-  if (!found) {
-    const known = await listTenants(lakeDir);
-    throw new LakeError(
-      `unknown tenant "${tenantId}": the lake at ${lakeDir} holds no data for it` +
-        (known.length ? ` (tenants found: ${known.join(', ')})` : ' (it holds no tenant at all)'),
-    );
-  }
+  // Other tenants' ids are not named here: this message can reach a tenant through the API.
+  if (!found) throw new LakeError(`unknown tenant "${tenantId}": the lake at ${lakeDir} holds no data for it`);
   return { tables, partitions };
 }

@@ -50,12 +50,37 @@ const deliveryKey = (sub: SubscriptionRun, period: { start: string; end: string 
 const historyKey = (sub: SubscriptionRun, period: { start: string; end: string }, startedAt: string) =>
   `tenants/${sub.tenantId}/runs/${sub.id}/${period.start}_${period.end}/${startedAt.replace(/[:.]/g, '')}.json`;
 
+/** A delivery claimed this long ago and still "sending" belongs to a run that died mid-send (Lambda runs ≤ 5 min). */
+export const IN_DOUBT_AFTER_MS = 15 * 60 * 1000;
+
+/** The digest of this period may or may not have gone out: never resend, tell the admins. */
+export class DeliveryInDoubtError extends Error {
+  override name = 'DeliveryInDoubtError';
+}
+
+interface DeliveryMarker {
+  status: 'sending' | 'sent';
+  at: string;
+  reportKey: string;
+  messageId?: string;
+}
+
+/** Writes that only record what happened: a failure is logged, never allowed to undo a delivery. */
+async function bestEffort(what: string, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    console.error(JSON.stringify({ message: `could not ${what}`, error: String(error) }));
+  }
+}
+
 /**
  * One scheduled run: the period that just closed → metrics → rendered report archived → the digest sent
  * at most once. A delivery marker taken with a conditional write guards the send, so a retried or
  * duplicated invocation for the same subscription and period never sends a second email. A failure
- * before the send releases nothing and sends nothing; a failed send releases the marker so a retry can
- * send. Every run writes a history record. Failures are rethrown so the scheduler retries.
+ * before the send releases the marker (the retry may send); once the mailer has accepted the message
+ * nothing releases it. A marker left "sending" by a run that died mid-send is in doubt: the run fails
+ * (so the admins are told) and never resends. Every run writes a history record.
  */
 export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, deps: PipelineDeps): Promise<RunRecord> {
   const started = deps.now();
@@ -79,16 +104,29 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     });
-    await deps.store.put(
-      historyKey(sub, period, record.startedAt),
-      JSON.stringify(record, null, 2),
-      contentTypeOf('.json'),
+    const key = historyKey(sub, period, record.startedAt);
+    await bestEffort(`write the run record ${key}`, () =>
+      deps.store.put(key, JSON.stringify(record, null, 2), contentTypeOf('.json')),
     );
     return record;
   };
+  const writeMarker = (marker: DeliveryMarker) => JSON.stringify(marker);
 
-  const marker = deliveryKey(sub, period);
-  if (await deps.store.get(marker)) return finish('duplicate');
+  const markerKey = deliveryKey(sub, period);
+  const existing = await deps.store.get(markerKey);
+  if (existing) {
+    const marker = parseMarker(existing);
+    const age = marker ? deps.now().getTime() - Date.parse(marker.at) : Infinity;
+    if (marker?.status === 'sent' || (marker?.status === 'sending' && age < IN_DOUBT_AFTER_MS)) {
+      return finish('duplicate', marker.messageId ? { messageId: marker.messageId } : {});
+    }
+    const error = new DeliveryInDoubtError(
+      `the digest for ${period.start}..${period.end} was being sent by an earlier run that did not finish; ` +
+        'it may or may not have been delivered, so it is not sent again',
+    );
+    await finish('failed', { error: error.message });
+    throw error;
+  }
 
   let claimed = false;
   try {
@@ -104,24 +142,40 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
       to: sub.recipients,
       now: deps.now(),
     });
-    for (const [name, body] of rendered.files) await deps.store.put(prefix + name, body, contentTypeOf(name));
+    // report.html last: the archive lists a report once its page exists, so a half-archived one never shows.
+    const files = [...rendered.files].sort(([a], [b]) => Number(a === 'report.html') - Number(b === 'report.html'));
+    for (const [name, body] of files) await deps.store.put(prefix + name, body, contentTypeOf(name));
 
+    const at = deps.now().toISOString();
     claimed = await deps.store.putIfAbsent(
-      marker,
-      JSON.stringify({ status: 'sending', reportKey: record.reportKey, at: deps.now().toISOString() }),
+      markerKey,
+      writeMarker({ status: 'sending', at, reportKey: record.reportKey }),
       contentTypeOf('.json'),
     );
     if (!claimed) return await finish('duplicate');
     const { messageId } = await deps.mailer.sendRaw(rendered.eml, { from: deps.sender, to: sub.recipients });
-    await deps.store.put(
-      marker,
-      JSON.stringify({ status: 'sent', reportKey: record.reportKey, messageId, at: deps.now().toISOString() }),
-      contentTypeOf('.json'),
+    // Delivered: from here on nothing may fail the run, or a retry would send it again.
+    claimed = false;
+    await bestEffort(`record the delivery ${markerKey}`, () =>
+      deps.store.put(
+        markerKey,
+        writeMarker({ status: 'sent', at, reportKey: record.reportKey, messageId }),
+        contentTypeOf('.json'),
+      ),
     );
     return await finish('sent', { messageId });
   } catch (error) {
-    if (claimed) await deps.store.delete(marker);
+    if (claimed) await bestEffort(`release the delivery ${markerKey}`, () => deps.store.delete(markerKey));
     await finish('failed', { error: error instanceof Error ? error.message : String(error) });
     throw error;
+  }
+}
+
+function parseMarker(bytes: Buffer): DeliveryMarker | null {
+  try {
+    const marker = JSON.parse(bytes.toString('utf8')) as DeliveryMarker;
+    return (marker.status === 'sent' || marker.status === 'sending') && typeof marker.at === 'string' ? marker : null;
+  } catch {
+    return null;
   }
 }
