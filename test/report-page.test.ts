@@ -69,6 +69,10 @@ describe('the archived report page in Chromium', () => {
     expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual(
       [],
     );
+    // A Content-Security-Policy violation would show among the console errors.
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-eval'); // expressions run in Vega's interpreter
     await page.screenshot({ path: path.join(dir, 'page.png'), fullPage: true });
     await page.close();
   });
