@@ -540,97 +540,98 @@ describe('athenaEngineFactory', () => {
 });
 
 describe('buildReport over Athena', () => {
-  const CANNED: Record<string, { columns: Column[]; rows: string[][] }> = {
+  const activityColumns: Column[] = [
+    ['local_date', 'varchar'],
+    ...[
+      'reached_contacts',
+      'reached_previous',
+      'sent_contacts',
+      'delivered_contacts',
+      'read_contacts',
+      'clicked_contacts',
+      'replied_contacts',
+      'journey_sales',
+      'sales_contacts',
+      'sales_previous',
+      'support_contacts',
+      'support_previous',
+      ...[1, 2, 3, 4, 5, 6].flatMap((m) => ['broadcast', 'sales', 'support', 'total'].map((k) => `month_${m}_${k}`)),
+      'sent_messages',
+      'sales_services',
+      'support_services',
+      'broadcast_rows',
+      'broadcast_skipped',
+      'broadcast_unknown',
+      'service_rows',
+      'service_skipped',
+      'service_unknown',
+    ].map((name) => [name, 'bigint'] as Column),
+  ];
+  const activityRow = (values: Record<string, string>, localDate: string | null) =>
+    activityColumns.map(([name]) => (name === 'local_date' ? localDate : (values[name] ?? '0')));
+  const CANNED: Record<string, { columns: Column[]; rows: (string | null)[][] }> = {
     contact_base: {
       columns: [
-        ['value', 'bigint'],
-        ['previous', 'bigint'],
-      ],
-      rows: [['120', '100']],
-    },
-    reached_contacts: {
-      columns: [
-        ['value', 'bigint'],
-        ['previous', 'bigint'],
-      ],
-      rows: [['40', '30']],
-    },
-    service_contacts: {
-      columns: [
-        ['sales_value', 'bigint'],
-        ['sales_previous', 'bigint'],
-        ['support_value', 'bigint'],
-        ['support_previous', 'bigint'],
-      ],
-      rows: [['5', '4', '3', '2']],
-    },
-    message_funnel: {
-      columns: ['sent', 'delivered', 'read', 'clicked', 'replied'].map((s) => [`${s}_contacts`, 'bigint'] as Column),
-      rows: [['50', '45', '30', '10', '5']],
-    },
-    journey_funnel: {
-      columns: [
-        ['reached', 'bigint'],
-        ['sales', 'bigint'],
-      ],
-      rows: [['40', '6']],
-    },
-    contacts_by_month: {
-      columns: [
-        ['month', 'varchar'],
-        ['broadcast', 'bigint'],
-        ['sales', 'bigint'],
-        ['support', 'bigint'],
-        ['total', 'bigint'],
-      ],
-      rows: [['2026-11', '40', '5', '3', '44']],
-    },
-    contacts_by_state: {
-      columns: [
         ['state', 'varchar'],
-        ['contacts', 'bigint'],
+        ['value', 'bigint'],
+        ['previous', 'bigint'],
+        ['rows_read', 'bigint'],
+        ['rows_skipped', 'bigint'],
       ],
       rows: [
-        ['SP', '70'],
-        ['RJ', '20'],
+        [null, '120', '100', '121', '1'],
+        ['SP', '70', '60', '80', '0'],
+        ['RJ', '20', '15', '25', '0'],
       ],
     },
-    daily_volume: {
-      columns: [
-        ['local_date', 'varchar'],
-        ['broadcasts', 'bigint'],
-        ['sales_services', 'bigint'],
-        ['support_services', 'bigint'],
+    contact_activity: {
+      columns: activityColumns,
+      rows: [
+        activityRow(
+          {
+            reached_contacts: '40',
+            reached_previous: '30',
+            sent_contacts: '50',
+            delivered_contacts: '45',
+            read_contacts: '30',
+            clicked_contacts: '10',
+            replied_contacts: '5',
+            journey_sales: '6',
+            sales_contacts: '5',
+            sales_previous: '4',
+            support_contacts: '3',
+            support_previous: '2',
+            month_6_broadcast: '40',
+            month_6_sales: '5',
+            month_6_support: '3',
+            month_6_total: '44',
+            sent_messages: '12',
+            sales_services: '6',
+            support_services: '4',
+            broadcast_rows: '500',
+            broadcast_skipped: '2',
+            broadcast_unknown: '3',
+            service_rows: '30',
+            service_skipped: '0',
+            service_unknown: '1',
+          },
+          null,
+        ),
+        activityRow({ sent_messages: '12', sales_services: '2', support_services: '1' }, '2026-11-17'),
       ],
-      rows: [['2026-11-17', '12', '2', '1']],
-    },
-    service_distribution: {
-      columns: [
-        ['sales', 'bigint'],
-        ['support', 'bigint'],
-      ],
-      rows: [['6', '4']],
     },
     sales_heatmap: {
       columns: [
         ['weekday', 'bigint'],
         ['hour', 'bigint'],
         ['messages', 'bigint'],
-      ],
-      rows: [['2', '10', '9']],
-    },
-    data_quality: {
-      columns: [
-        ['table_name', 'varchar'],
         ['rows_read', 'bigint'],
         ['rows_skipped', 'bigint'],
         ['unknown_values', 'bigint'],
       ],
       rows: [
-        ['contacts', '120', '1', '0'],
-        ['broadcast_events', '500', '2', '3'],
-        ['services', '30', '0', '1'],
-        ['service_messages', '80', '0', '2'],
+        ['2', '10', '9', '9', '0', '0'],
+        [null, null, '9', '80', '0', '2'],
       ],
     },
   };

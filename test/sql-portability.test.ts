@@ -7,7 +7,10 @@ const queries = [...loadQueries().values()];
 const compatSql = readFileSync(new URL('../src/local/duckdb-compat.sql', import.meta.url), 'utf8');
 const macros = new Set([...compatSql.matchAll(/create or replace macro (\w+)/g)].map((m) => m[1]!));
 
-/** Functions that exist with the same meaning in Trino and DuckDB (checked by the metric tests on DuckDB). */
+/**
+ * Functions that exist with the same meaning in Trino and DuckDB (checked by the metric tests on DuckDB).
+ * grouping(col): the SQL-standard companion of GROUPING SETS, 1 when col is not in the row's grouping set, else 0.
+ */
 const PORTABLE_FUNCTIONS = new Set([
   'count',
   'sum',
@@ -18,10 +21,12 @@ const PORTABLE_FUNCTIONS = new Set([
   'replace',
   'date_trunc',
   'hour',
+  'grouping',
 ]);
 /** Words followed by "(" that are syntax, not functions. */
 const SYNTAX = new Set([
   'cast',
+  'sets', // GROUPING SETS (...)
   'in',
   'as',
   'values',

@@ -8,6 +8,7 @@ import { contentTypeOf, type ReportStore } from '../core/report-store.port.ts';
 import { reportPrefix } from '../pipeline/run-subscription.ts';
 import type { Locale } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
+import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
 import { jobKey } from './report-archive.ts';
 import { linkUrl, type ReportLinks } from './report-links.ts';
 
@@ -82,7 +83,8 @@ export async function generateOnDemand(job: ReportJob, deps: GenerationDeps): Pr
     const reportKey = `${prefix}report.html`;
     const email = state.createdBy.email;
     if (state.kind === 'test' && !email) throw new InputError('a test send needs the caller’s email address');
-    const metrics = await generateReport(state.request, deps.openEngine);
+    const metrics = await generateReport(state.request, deps.openEngine, { onQueriesStarted: warmUpWhileQueriesRun });
+    await rendererWarmedUp();
     const rendered = await renderReport(metrics, {
       locale: state.locale,
       reportUrl: linkUrl(deps.baseUrl, await deps.links.sign(tenantId, reportKey)),

@@ -12,11 +12,12 @@ import {
   parseReportRequest,
   validateTenantId,
 } from '../core/report-request.ts';
-import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
+import { DEFAULT_MEMORY_LIMIT, duckDbEngineFactory } from '../local/duckdb-engine.ts';
 import { listTenants } from '../local/lake-files.ts';
 import { writeReportFolder } from '../local/report-folder.ts';
 import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
+import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
 
 export const DEFAULT_LAKE = 'data/sample-lake';
 export const DEFAULT_REPORTS = 'reports';
@@ -102,7 +103,7 @@ export function buildCli(): Command {
     .option('--workgroup <name>', 'Athena workgroup (--engine athena)')
     .option('--database <name>', 'Glue database holding the lake tables (--engine athena)')
     .option('--region <region>', 'AWS region (--engine athena; default: from the AWS environment)')
-    .option('--memory-limit <size>', "DuckDB's memory limit", '1GB')
+    .option('--memory-limit <size>', "DuckDB's memory limit", DEFAULT_MEMORY_LIMIT)
     .option('-q, --quiet', 'no progress messages')
     .action(async (opts) => {
       const log = progress(Boolean(opts.quiet));
@@ -125,7 +126,10 @@ export function buildCli(): Command {
         opts.engine === 'athena'
           ? await athenaFromOptions(opts)
           : duckDbEngineFactory({ lakeDir, memoryLimit: opts.memoryLimit });
-      const metrics = await generateReport(request, engine, { onProgress: log }).catch(async (error: unknown) => {
+      const metrics = await generateReport(request, engine, {
+        onProgress: log,
+        onQueriesStarted: warmUpWhileQueriesRun,
+      }).catch(async (error: unknown) => {
         // The operator at the command line may see the lake's tenants (an API caller never does).
         if (error instanceof LakeError && opts.engine === 'duckdb' && error.message.startsWith('unknown tenant')) {
           const known = await listTenants(lakeDir);
@@ -133,6 +137,7 @@ export function buildCli(): Command {
         }
         throw error;
       });
+      await rendererWarmedUp();
       log('rendering charts, email and report page');
       const target = path.resolve(out);
       const rendered = await renderReport(metrics, {

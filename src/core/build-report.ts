@@ -1,7 +1,7 @@
 import { QueryError } from './errors.ts';
 import { STATE_BUCKETS } from './brazil.ts';
 import type { QueryEngine, Row } from './query-engine.port.ts';
-import { FUNNEL_STAGES, TABLES, type QueryExecution, type ReportMetrics, type TableName } from './report.types.ts';
+import { FUNNEL_STAGES, type QueryExecution, type ReportMetrics } from './report.types.ts';
 import type { ReportRequest } from './report-request.ts';
 import { reportWindow, type ReportWindow } from './report-window.ts';
 import { bindValues, loadQueries, type SqlQuery } from './sql-catalog.ts';
@@ -10,6 +10,11 @@ export interface BuildReportOptions {
   queries?: Map<string, SqlQuery>;
   now?: () => Date;
   onProgress?: (message: string) => void;
+  /**
+   * Called once every query is submitted: from here on this thread only waits (on DuckDB's threads or on Athena),
+   * so it is the moment to start other work, like warming up the renderer (src/render/warm-up.ts).
+   */
+  onQueriesStarted?: (engine: QueryEngine['kind']) => void;
 }
 
 const num = (row: Row | undefined, key: string): number => {
@@ -42,23 +47,14 @@ export async function buildReport(
     return result.rows;
   };
 
-  const [contactBase, reached, services, funnel, journey, byMonth, byState, daily, distribution, heatmap, quality] =
-    await Promise.all([
-      run('contact_base'),
-      run('reached_contacts'),
-      run('service_contacts'),
-      run('message_funnel'),
-      run('journey_funnel'),
-      run('contacts_by_month'),
-      run('contacts_by_state'),
-      run('daily_volume'),
-      run('service_distribution'),
-      run('sales_heatmap'),
-      run('data_quality'),
-    ]);
+  // Three queries, one read of each table (see their headers): Athena bills each read once.
+  const running = Promise.all([run('contact_base'), run('contact_activity'), run('sales_heatmap')]);
+  options.onQueriesStarted?.(engine.kind);
+  const [base, activity, heatmap] = await running;
 
-  const funnelRow = funnel[0];
-  const serviceRow = services[0];
+  const snapshot = base.find((r) => r.state === null);
+  const summary = activity.find((r) => r.local_date === null);
+  const quality = heatmap.find((r) => r.weekday === null);
   return {
     schemaVersion: 1,
     tenantId: request.tenantId,
@@ -67,25 +63,44 @@ export async function buildReport(
     previousPeriod: window.previous,
     attributionDays: request.attributionDays,
     kpis: {
-      contactBase: { value: num(contactBase[0], 'value'), previous: num(contactBase[0], 'previous') },
-      reachedContacts: { value: num(reached[0], 'value'), previous: num(reached[0], 'previous') },
-      contactsInSales: { value: num(serviceRow, 'sales_value'), previous: num(serviceRow, 'sales_previous') },
-      contactsInSupport: { value: num(serviceRow, 'support_value'), previous: num(serviceRow, 'support_previous') },
+      contactBase: { value: num(snapshot, 'value'), previous: num(snapshot, 'previous') },
+      reachedContacts: { value: num(summary, 'reached_contacts'), previous: num(summary, 'reached_previous') },
+      contactsInSales: { value: num(summary, 'sales_contacts'), previous: num(summary, 'sales_previous') },
+      contactsInSupport: { value: num(summary, 'support_contacts'), previous: num(summary, 'support_previous') },
     },
     messageFunnel: FUNNEL_STAGES.map((stage) => ({
       stage,
-      contacts: num(funnelRow, `${stage.toLowerCase()}_contacts`),
+      contacts: num(summary, `${stage.toLowerCase()}_contacts`),
     })),
     journeyFunnel: [
-      { stage: 'REACHED', contacts: num(journey[0], 'reached') },
-      { stage: 'SALES', contacts: num(journey[0], 'sales') },
+      { stage: 'REACHED', contacts: num(summary, 'reached_contacts') },
+      { stage: 'SALES', contacts: num(summary, 'journey_sales') },
     ],
-    contactsByMonth: contactsByMonth(window, byMonth),
-    contactsByState: contactsByState(byState),
-    dailyVolume: dailyVolume(window, daily),
-    serviceDistribution: { sales: num(distribution[0], 'sales'), support: num(distribution[0], 'support') },
-    salesHeatmap: salesHeatmap(heatmap),
-    dataQuality: dataQuality(window, quality),
+    contactsByMonth: window.months.map((month, i) => ({
+      month,
+      broadcast: num(summary, `month_${i + 1}_broadcast`),
+      sales: num(summary, `month_${i + 1}_sales`),
+      support: num(summary, `month_${i + 1}_support`),
+      total: num(summary, `month_${i + 1}_total`),
+    })),
+    contactsByState: contactsByState(base.filter((r) => r.state !== null)),
+    dailyVolume: dailyVolume(
+      window,
+      activity.filter((r) => r.local_date !== null),
+    ),
+    serviceDistribution: { sales: num(summary, 'sales_services'), support: num(summary, 'support_services') },
+    salesHeatmap: salesHeatmap(heatmap.filter((r) => r.weekday !== null)),
+    dataQuality: {
+      tables: {
+        contacts: { rowsRead: num(snapshot, 'rows_read'), rowsSkipped: num(snapshot, 'rows_skipped') },
+        broadcast_events: { rowsRead: num(summary, 'broadcast_rows'), rowsSkipped: num(summary, 'broadcast_skipped') },
+        services: { rowsRead: num(summary, 'service_rows'), rowsSkipped: num(summary, 'service_skipped') },
+        service_messages: { rowsRead: num(quality, 'rows_read'), rowsSkipped: num(quality, 'rows_skipped') },
+      },
+      unknownStatusEvents: num(summary, 'broadcast_unknown'),
+      unknownModuleRows: num(summary, 'service_unknown') + num(quality, 'unknown_values'),
+      contactsSnapshot: window.params.snapshot_dt || null,
+    },
     execution: {
       engine: engine.kind,
       generatedAt: now().toISOString(),
@@ -97,23 +112,9 @@ export async function buildReport(
 
 const indexBy = (rows: Row[], key: string) => new Map(rows.map((r) => [String(r[key]), r]));
 
-function contactsByMonth(window: ReportWindow, rows: Row[]): ReportMetrics['contactsByMonth'] {
-  const byMonth = indexBy(rows, 'month');
-  return window.months.map((month) => {
-    const row = byMonth.get(month);
-    return {
-      month,
-      broadcast: num(row, 'broadcast'),
-      sales: num(row, 'sales'),
-      support: num(row, 'support'),
-      total: num(row, 'total'),
-    };
-  });
-}
-
 function contactsByState(rows: Row[]): ReportMetrics['contactsByState'] {
   const byState = indexBy(rows, 'state');
-  return STATE_BUCKETS.map((state) => ({ state, contacts: num(byState.get(state), 'contacts') })).sort(
+  return STATE_BUCKETS.map((state) => ({ state, contacts: num(byState.get(state), 'value') })).sort(
     (a, b) => b.contacts - a.contacts || (a.state < b.state ? -1 : a.state > b.state ? 1 : 0),
   );
 }
@@ -124,7 +125,7 @@ function dailyVolume(window: ReportWindow, rows: Row[]): ReportMetrics['dailyVol
     const row = byDate.get(date);
     return {
       date,
-      broadcasts: num(row, 'broadcasts'),
+      broadcasts: num(row, 'sent_messages'),
       salesServices: num(row, 'sales_services'),
       supportServices: num(row, 'support_services'),
     };
@@ -140,21 +141,4 @@ function salesHeatmap(rows: Row[]): ReportMetrics['salesHeatmap'] {
     }
   }
   return cells;
-}
-
-function dataQuality(window: ReportWindow, rows: Row[]): ReportMetrics['dataQuality'] {
-  const byTable = indexBy(rows, 'table_name');
-  const tables = Object.fromEntries(
-    TABLES.map((t) => [
-      t,
-      { rowsRead: num(byTable.get(t), 'rows_read'), rowsSkipped: num(byTable.get(t), 'rows_skipped') },
-    ]),
-  ) as Record<TableName, { rowsRead: number; rowsSkipped: number }>;
-  return {
-    tables,
-    unknownStatusEvents: num(byTable.get('broadcast_events'), 'unknown_values'),
-    unknownModuleRows:
-      num(byTable.get('services'), 'unknown_values') + num(byTable.get('service_messages'), 'unknown_values'),
-    contactsSnapshot: window.params.snapshot_dt || null,
-  };
 }

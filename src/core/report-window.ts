@@ -22,7 +22,13 @@ export interface QueryParams {
   period_start_at: string;
   period_end_at: string;
   previous_start_at: string;
+  /** Local midnight of the first day of each of the six months (months_start_at: the first one). */
   months_start_at: string;
+  month_2_start_at: string;
+  month_3_start_at: string;
+  month_4_start_at: string;
+  month_5_start_at: string;
+  month_6_start_at: string;
   attribution_hours: number;
   /** dt partitions that hold the period (a local day spans the neighbouring UTC dates). */
   period_dt_from: string;
@@ -54,6 +60,8 @@ export function reportWindow(request: ReportRequest, snapshotDt: string | null):
   const days = Array.from({ length }, (_, i) => shiftDate(start, i));
   const months = Array.from({ length: 6 }, (_, i) => firstMonth.plus({ months: i }).toFormat('yyyy-MM'));
   const earliest = previous.start < firstMonthDate ? previous.start : firstMonthDate;
+  // The first instant of the month's first local day (its midnight, or later when a DST gap skips it).
+  const monthStart = (i: number) => instant(localMidnight(firstMonth.plus({ months: i }).toISODate()!, zone));
 
   return {
     request,
@@ -66,7 +74,12 @@ export function reportWindow(request: ReportRequest, snapshotDt: string | null):
       period_start_at: instant(localMidnight(start, zone)),
       period_end_at: instant(localMidnight(end, zone).plus({ days: 1 }).startOf('day')),
       previous_start_at: instant(localMidnight(previous.start, zone)),
-      months_start_at: instant(firstMonth),
+      months_start_at: monthStart(0),
+      month_2_start_at: monthStart(1),
+      month_3_start_at: monthStart(2),
+      month_4_start_at: monthStart(3),
+      month_5_start_at: monthStart(4),
+      month_6_start_at: monthStart(5),
       attribution_hours: request.attributionDays * 24,
       period_dt_from: shiftDate(start, -1),
       previous_dt_from: shiftDate(previous.start, -1),

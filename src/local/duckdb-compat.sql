@@ -1,4 +1,3 @@
-create or replace macro bitwise_or_agg(x) as bit_or(x); create or replace macro bitwise_and(x, y) as (x & y);
 -- Trino functions the shared queries use that DuckDB lacks or defines differently.
 -- Macros in `main` take precedence over built-ins of the same name.
 
@@ -14,3 +13,9 @@ create or replace macro regexp_like(text, pattern) as regexp_matches(text, patte
 
 -- Trino: ISO weekday, Monday = 1 ... Sunday = 7.
 create or replace macro day_of_week(ts) as isodow(ts);
+
+-- Trino: bitwise OR of the group's non-null values (null when there are none), like DuckDB's bit_or.
+create or replace macro bitwise_or_agg(x) as bit_or(x);
+
+-- Trino: bitwise AND of two integers, DuckDB's & operator.
+create or replace macro bitwise_and(x, y) as (x & y);

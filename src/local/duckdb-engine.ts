@@ -14,13 +14,23 @@ const ISO_INSTANT = String.raw`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)
 
 export interface DuckDbOptions {
   lakeDir: string;
-  /** DuckDB's memory limit, e.g. '1GB'. */
+  /**
+   * DuckDB's memory limit (default DEFAULT_MEMORY_LIMIT). The process needs about 300 MB more than this (Node,
+   * DuckDB's own structures): the default keeps a scale-1 report under 1 GiB of RSS (see bench/).
+   */
   memoryLimit?: string;
   threads?: number;
 }
 
+export const DEFAULT_MEMORY_LIMIT = '400MB';
+
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const sqlList = (items: string[]) => `[${items.map(sqlString).join(', ')}]`;
+/**
+ * Bytes read_csv buffers per file it reads: twice its default maximum line (2 MiB). Its own default (16 lines)
+ * reserves so much memory per open file that NDJSON reports failed under a few hundred MB of memory_limit.
+ */
+const CSV_BUFFER_BYTES = 4 * 1024 * 1024;
 const HIVE = `hive_partitioning = true, hive_types = {'tenant_id': 'VARCHAR', 'dt': 'VARCHAR'}`;
 
 /** An expression reading one contract column, and whether a present value failed to parse. */
@@ -35,8 +45,9 @@ function parseInstant(text: string): string {
   return `case when regexp_matches(${text}, ${sqlString(ISO_INSTANT)}) then try_cast(${withSeconds} as timestamptz) end`;
 }
 
-function jsonColumn(c: ColumnSpec): ColumnRead {
-  const raw = `json_extract_string(doc, ${sqlString(`$."${c.name}"`)})`;
+/** A contract column of an NDJSON line, from `fields` (every column extracted in one parse of the line). */
+function jsonColumn(c: ColumnSpec, index: number): ColumnRead {
+  const raw = `fields[${index + 1}]`;
   if (c.type === 'string') return { value: raw, failed: 'false' };
   const value = parseInstant(raw);
   return { value, failed: `(${raw} is not null and (${value}) is null)` };
@@ -81,13 +92,15 @@ export class DuckDbEngine implements QueryEngine {
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'true',
-      memory_limit: options.memoryLimit ?? '1GB',
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       ...(options.threads ? { threads: String(options.threads) } : {}),
     });
     const connection = await instance.connect();
     const engine = new DuckDbEngine(instance, connection, files);
     try {
       await connection.run(`set TimeZone = 'UTC'`);
+      // Opening reads every file's footer to type the views; the queries then reuse them instead of reading them again.
+      await connection.run(`set parquet_metadata_cache = true`);
       await connection.run(COMPAT_SQL);
       for (const table of TABLES) await engine.createView(table);
     } catch (error) {
@@ -115,8 +128,11 @@ export class DuckDbEngine implements QueryEngine {
     }
     if (ndjson.length) {
       // Read each line as text and parse it here, so a malformed line becomes a counted skipped row.
-      const lines = `read_csv(${sqlList(ndjson)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(31), quote = '', escape = '', ${HIVE})`;
-      const source = `(select tenant_id, dt, try_cast(line as json) as doc from ${lines} where trim(coalesce(line, '')) <> '')`;
+      const lines = `read_csv(${sqlList(ndjson)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(31), quote = '', escape = '', buffer_size = ${CSV_BUFFER_BYTES}, ${HIVE})`;
+      const docs = `select tenant_id, dt, try_cast(line as json) as doc from ${lines} where trim(coalesce(line, '')) <> ''`;
+      // Each JSON function parses the text again: extract every column with one call (a list of paths).
+      const paths = specs.map((c) => sqlString(`$."${c.name}"`)).join(', ');
+      const source = `(select tenant_id, dt, doc, json_extract_string(doc, [${paths}]) as fields from (${docs}))`;
       parts.push(selectCanonical(table, specs.map(jsonColumn), source, `(doc is null or json_type(doc) <> 'OBJECT')`));
     }
     if (!parts.length) {

@@ -6,6 +6,7 @@ import { contentTypeOf, type ReportStore } from '../core/report-store.port.ts';
 import { parseReportRequest } from '../core/report-request.ts';
 import type { Locale } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
+import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
 
 export interface SubscriptionRun {
   id: string;
@@ -131,7 +132,8 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
   let claimed = false;
   try {
     const request = parseReportRequest({ tenantId: sub.tenantId, timezone: sub.timezone, ...period });
-    const metrics = await generateReport(request, deps.openEngine);
+    const metrics = await generateReport(request, deps.openEngine, { onQueriesStarted: warmUpWhileQueriesRun });
+    await rendererWarmedUp();
     const scanned = metrics.execution.queries.filter((q) => q.bytesScanned !== undefined);
     if (scanned.length) record.bytesScanned = scanned.reduce((sum, q) => sum + q.bytesScanned!, 0);
     record.queryMs = metrics.execution.totalMs;
