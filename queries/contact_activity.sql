@@ -1,16 +1,13 @@
--- What contacts did (metrics.md 2-7, 9, 10) and the data quality of broadcast_events and services, from ONE read of
--- each table: reachedContacts, contactsInSales, contactsInSupport (period and previous period), messageFunnel,
--- journeyFunnel, contactsByMonth, dailyVolume and serviceDistribution.
+-- What contacts did (metrics.md 2-7) and the data quality of broadcast_events and services, from ONE read of each
+-- table over the six months: reachedContacts, contactsInSales and contactsInSupport (period and previous period),
+-- messageFunnel, journeyFunnel and contactsByMonth. dailyVolume and serviceDistribution are daily_volume.sql's.
 --
--- Rows: the period summary (local_date null) and one row per local date of the period with activity (local_date
--- set: sent_messages, sales_services and support_services of that day).
+-- One row. Every row of both tables sets bits of its contact saying where it counts (stage, month, period); ONE
+-- GROUP BY contact ORs them (and counts the rows of each class for the data quality), and contacts with the same
+-- bits are then counted together. Local months and the periods are instant ranges computed once from the time zone
+-- (DST included), so no row's time is converted.
 --
--- How: every row of both tables gets a bit set saying where it counts (stage, month, period), and the bits are
--- OR-ed per contact; the same GROUP BY collects, per local date, one row per message sent or service opened
--- (distinct ids), and per row class the rows read. Local months and the period are instant ranges computed once
--- from the time zone (DST included), so no row's time is converted but those of the period's daily items.
---
--- Contact bits (bitwise_or_agg over the contact's rows):
+-- Contact bits:
 --   1, 2, 4, 8, 16, 32       reached in month 1 .. 6 (DELIVERED stage)
 --   64 / 128                 reached in the previous period / in the period
 --   256, 512, 1024, 2048     in the period: SENT stage, READ stage, CLICKED, REPLIED
@@ -19,21 +16,8 @@
 --   1048576 x month bit      a SUPPORT service opened in month 1 .. 6
 --   67108864 / 134217728     a SUPPORT service opened in the period / in the previous period
 --
--- params: previous_start_at, period_start_at, period_end_at, months_start_at, month_2_start_at, month_3_start_at, month_4_start_at, month_5_start_at, month_6_start_at, timezone, tenant_id, first_dt, dt_to, tenant_id, first_dt, dt_to, attribution_hours, tenant_id, period_dt_from, dt_to, period_start_at, period_end_at
-with bounds as (
-    select
-        from_iso8601_timestamp(?) as previous_start_at,
-        from_iso8601_timestamp(?) as period_start_at,
-        from_iso8601_timestamp(?) as period_end_at,
-        from_iso8601_timestamp(?) as month_1_start_at,
-        from_iso8601_timestamp(?) as month_2_start_at,
-        from_iso8601_timestamp(?) as month_3_start_at,
-        from_iso8601_timestamp(?) as month_4_start_at,
-        from_iso8601_timestamp(?) as month_5_start_at,
-        from_iso8601_timestamp(?) as month_6_start_at,
-        ? as timezone
-),
-
+-- params: tenant_id, first_dt, dt_to, tenant_id, first_dt, dt_to, months_start_at, period_end_at, month_2_start_at, month_3_start_at, month_4_start_at, month_5_start_at, month_6_start_at, previous_start_at, period_end_at, period_start_at, attribution_hours, tenant_id, period_dt_from, dt_to, period_start_at, period_end_at
+with
 -- kind: broadcast events 1 SENT, 2 NOT_DELIVERED, 3 DELIVERED, 4 READ, 5 CLICKED, 6 REPLIED, 7 REJECTED,
 -- 8 another status, 9 no status; services 11 SALES, 12 SUPPORT, 18 another module, 19 no module.
 -- skipped: a required column is missing (or was unparseable); such a row counts nowhere but in the data quality.
@@ -53,9 +37,7 @@ activity as (
             else 8
         end as kind,
         event_id is null or broadcast_id is null or message_id is null or contact_id is null
-            or channel is null or status is null or occurred_at is null as skipped,
-        broadcast_id as item_id,
-        message_id as item_part
+            or channel is null or status is null or occurred_at is null as skipped
     from broadcast_events
     where tenant_id = ?
       and dt between ? and ?  -- the months and both periods; local days span the neighbouring UTC dates
@@ -66,9 +48,7 @@ activity as (
         contact_id,
         opened_at as active_at,
         case when module is null then 19 when module = 'SALES' then 11 when module = 'SUPPORT' then 12 else 18 end as kind,
-        service_id is null or contact_id is null or module is null or channel is null or opened_at is null as skipped,
-        service_id as item_id,
-        cast(null as varchar) as item_part
+        service_id is null or contact_id is null or module is null or channel is null or opened_at is null as skipped
     from services
     where tenant_id = ?
       and dt between ? and ?
@@ -78,29 +58,25 @@ activity as (
 -- span: 2 in the period, 1 in the previous period, else 0.
 placed as (
     select
-        a.contact_id,
-        a.active_at,
-        a.kind,
-        a.skipped,
-        a.item_id,
-        a.item_part,
-        b.timezone,
+        contact_id,
+        active_at,
+        kind,
+        skipped,
         case
-            when a.skipped or a.active_at < b.month_1_start_at or a.active_at >= b.period_end_at then 0
-            when a.active_at < b.month_2_start_at then 1
-            when a.active_at < b.month_3_start_at then 2
-            when a.active_at < b.month_4_start_at then 4
-            when a.active_at < b.month_5_start_at then 8
-            when a.active_at < b.month_6_start_at then 16
+            when skipped or active_at < from_iso8601_timestamp(?) or active_at >= from_iso8601_timestamp(?) then 0
+            when active_at < from_iso8601_timestamp(?) then 1
+            when active_at < from_iso8601_timestamp(?) then 2
+            when active_at < from_iso8601_timestamp(?) then 4
+            when active_at < from_iso8601_timestamp(?) then 8
+            when active_at < from_iso8601_timestamp(?) then 16
             else 32
         end as month_bit,
         case
-            when a.skipped or a.active_at < b.previous_start_at or a.active_at >= b.period_end_at then 0
-            when a.active_at < b.period_start_at then 1
+            when skipped or active_at < from_iso8601_timestamp(?) or active_at >= from_iso8601_timestamp(?) then 0
+            when active_at < from_iso8601_timestamp(?) then 1
             else 2
         end as span
-    from activity as a
-    cross join bounds as b
+    from activity
 ),
 
 flagged as (
@@ -109,9 +85,6 @@ flagged as (
         active_at,
         kind,
         skipped,
-        item_id,
-        item_part,
-        timezone,
         span,
         case
             -- the DELIVERED stage (DELIVERED, READ, CLICKED, REPLIED) reaches the contact and implies SENT
@@ -124,37 +97,32 @@ flagged as (
             when kind = 11 then month_bit * 4096 + case span when 2 then 262144 when 1 then 524288 else 0 end
             when kind = 12 then month_bit * 1048576 + case span when 2 then 67108864 when 1 then 134217728 else 0 end
             else 0
-        end as bits,
-        -- a daily item: a message's SENT event or a SALES or SUPPORT opening, in the period
-        span = 2 and kind in (1, 11, 12) as daily
+        end as bits
     from placed
 ),
 
+-- row_class: 100 + kind when read, 200 + kind when skipped.
 keyed as (
     select
         case when bits > 0 then contact_id end as contact_key,
+        case when skipped then 200 + kind else 100 + kind end as row_class,
         bits,
-        case when span = 2 and kind between 3 and 6 then active_at end as reach_at,
-        case when daily then cast(at_timezone(active_at, timezone) as date) end as local_date,
-        -- a daily item's kind; any other row by class: 100 + kind when read, 200 + kind when skipped
-        case when daily then kind when skipped then 200 + kind else 100 + kind end as item_kind,
-        case when daily then item_id end as item_id,
-        case when daily then item_part end as item_part
+        case when span = 2 and kind between 3 and 6 then active_at end as reach_at
     from flagged
 ),
 
+-- One row per contact whose rows count somewhere (bits > 0; contact_key null: the rows that count for no contact),
+-- and one per class of rows.
 grouped as (
     select
-        grouping(contact_key) as is_item,
+        grouping(contact_key) as is_class,
         contact_key,
-        local_date,
-        item_kind,
-        item_id,
+        row_class,
         bitwise_or_agg(bits) as bits,
         min(reach_at) as first_reach_at,
         count(*) as row_count
     from keyed
-    group by grouping sets ((contact_key), (local_date, item_kind, item_id, item_part))
+    group by grouping sets ((contact_key), (row_class))
 ),
 
 -- journeyFunnel SALES: a SALES service opened at or after the contact's first reach of the period and less than
@@ -175,14 +143,11 @@ sales_openings as (
 
 marked as (
     select
-        g.is_item,
-        g.local_date,
-        g.item_kind,
-        -- a service's id, to count each service once over the period even when it has rows on several days
-        case when g.is_item = 1 and g.item_kind in (11, 12) then g.item_id end as service_id,
-        case when g.is_item = 0 and g.contact_key is not null then g.bits else 0 end as contact_bits,
+        g.is_class,
+        g.row_class,
+        case when g.is_class = 0 and g.contact_key is not null then g.bits else 0 end as bits,
         case
-            when g.is_item = 0 and g.first_reach_at is not null and exists (
+            when g.is_class = 0 and g.first_reach_at is not null and exists (
                 select 1
                 from sales_openings as s
                 where s.contact_id = g.contact_key
@@ -191,74 +156,64 @@ marked as (
             ) then 1
             else 0
         end as attributed,
-        g.row_count
+        case when g.is_class = 1 then g.row_count else 0 end as row_count
     from grouped as g
 ),
 
--- contacts with the same bits are counted together; daily items stay one row per service
+-- contacts with the same bits are counted together
 patterns as (
     select
-        is_item,
-        local_date,
-        item_kind,
-        service_id,
-        contact_bits,
+        row_class,
+        bits,
         attributed,
         count(*) as n,
         sum(row_count) as row_count
     from marked
-    group by is_item, local_date, item_kind, service_id, contact_bits, attributed
+    group by row_class, bits, attributed
 )
 
 select
-    cast(local_date as varchar) as local_date,
-    sum(case when bitwise_and(contact_bits, 128) > 0 then n else 0 end) as reached_contacts,
-    sum(case when bitwise_and(contact_bits, 64) > 0 then n else 0 end) as reached_previous,
-    sum(case when bitwise_and(contact_bits, 256) > 0 then n else 0 end) as sent_contacts,
-    sum(case when bitwise_and(contact_bits, 128) > 0 then n else 0 end) as delivered_contacts,
-    sum(case when bitwise_and(contact_bits, 512) > 0 then n else 0 end) as read_contacts,
-    sum(case when bitwise_and(contact_bits, 1024) > 0 then n else 0 end) as clicked_contacts,
-    sum(case when bitwise_and(contact_bits, 2048) > 0 then n else 0 end) as replied_contacts,
+    sum(case when bitwise_and(bits, 128) > 0 then n else 0 end) as reached_contacts,
+    sum(case when bitwise_and(bits, 64) > 0 then n else 0 end) as reached_previous,
+    sum(case when bitwise_and(bits, 256) > 0 then n else 0 end) as sent_contacts,
+    sum(case when bitwise_and(bits, 128) > 0 then n else 0 end) as delivered_contacts,
+    sum(case when bitwise_and(bits, 512) > 0 then n else 0 end) as read_contacts,
+    sum(case when bitwise_and(bits, 1024) > 0 then n else 0 end) as clicked_contacts,
+    sum(case when bitwise_and(bits, 2048) > 0 then n else 0 end) as replied_contacts,
     sum(attributed * n) as journey_sales,
-    sum(case when bitwise_and(contact_bits, 262144) > 0 then n else 0 end) as sales_contacts,
-    sum(case when bitwise_and(contact_bits, 524288) > 0 then n else 0 end) as sales_previous,
-    sum(case when bitwise_and(contact_bits, 67108864) > 0 then n else 0 end) as support_contacts,
-    sum(case when bitwise_and(contact_bits, 134217728) > 0 then n else 0 end) as support_previous,
-    sum(case when bitwise_and(contact_bits, 1) > 0 then n else 0 end) as month_1_broadcast,
-    sum(case when bitwise_and(contact_bits, 1 * 4096) > 0 then n else 0 end) as month_1_sales,
-    sum(case when bitwise_and(contact_bits, 1 * 1048576) > 0 then n else 0 end) as month_1_support,
-    sum(case when bitwise_and(contact_bits, 1 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_1_total,
-    sum(case when bitwise_and(contact_bits, 2) > 0 then n else 0 end) as month_2_broadcast,
-    sum(case when bitwise_and(contact_bits, 2 * 4096) > 0 then n else 0 end) as month_2_sales,
-    sum(case when bitwise_and(contact_bits, 2 * 1048576) > 0 then n else 0 end) as month_2_support,
-    sum(case when bitwise_and(contact_bits, 2 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_2_total,
-    sum(case when bitwise_and(contact_bits, 4) > 0 then n else 0 end) as month_3_broadcast,
-    sum(case when bitwise_and(contact_bits, 4 * 4096) > 0 then n else 0 end) as month_3_sales,
-    sum(case when bitwise_and(contact_bits, 4 * 1048576) > 0 then n else 0 end) as month_3_support,
-    sum(case when bitwise_and(contact_bits, 4 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_3_total,
-    sum(case when bitwise_and(contact_bits, 8) > 0 then n else 0 end) as month_4_broadcast,
-    sum(case when bitwise_and(contact_bits, 8 * 4096) > 0 then n else 0 end) as month_4_sales,
-    sum(case when bitwise_and(contact_bits, 8 * 1048576) > 0 then n else 0 end) as month_4_support,
-    sum(case when bitwise_and(contact_bits, 8 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_4_total,
-    sum(case when bitwise_and(contact_bits, 16) > 0 then n else 0 end) as month_5_broadcast,
-    sum(case when bitwise_and(contact_bits, 16 * 4096) > 0 then n else 0 end) as month_5_sales,
-    sum(case when bitwise_and(contact_bits, 16 * 1048576) > 0 then n else 0 end) as month_5_support,
-    sum(case when bitwise_and(contact_bits, 16 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_5_total,
-    sum(case when bitwise_and(contact_bits, 32) > 0 then n else 0 end) as month_6_broadcast,
-    sum(case when bitwise_and(contact_bits, 32 * 4096) > 0 then n else 0 end) as month_6_sales,
-    sum(case when bitwise_and(contact_bits, 32 * 1048576) > 0 then n else 0 end) as month_6_support,
-    sum(case when bitwise_and(contact_bits, 32 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_6_total,
-    -- per day: items (distinct ids) of that day; the summary row counts each service once over the whole period
-    sum(case when is_item = 1 and item_kind = 1 then n else 0 end) as sent_messages,
-    count(distinct case when is_item = 1 and item_kind = 11 then service_id end) as sales_services,
-    count(distinct case when is_item = 1 and item_kind = 12 then service_id end) as support_services,
-    -- data quality: the rows of every class (daily items are rows read, neither skipped nor unknown)
-    coalesce(sum(case when is_item = 1 and (item_kind = 1 or item_kind between 101 and 109 or item_kind between 201 and 209) then row_count end), 0) as broadcast_rows,
-    coalesce(sum(case when is_item = 1 and item_kind between 201 and 209 then row_count end), 0) as broadcast_skipped,
-    coalesce(sum(case when is_item = 1 and item_kind in (108, 208) then row_count end), 0) as broadcast_unknown,
-    coalesce(sum(case when is_item = 1 and (item_kind in (11, 12) or item_kind between 111 and 119 or item_kind between 211 and 219) then row_count end), 0) as service_rows,
-    coalesce(sum(case when is_item = 1 and item_kind between 211 and 219 then row_count end), 0) as service_skipped,
-    coalesce(sum(case when is_item = 1 and item_kind in (118, 218) then row_count end), 0) as service_unknown
+    sum(case when bitwise_and(bits, 262144) > 0 then n else 0 end) as sales_contacts,
+    sum(case when bitwise_and(bits, 524288) > 0 then n else 0 end) as sales_previous,
+    sum(case when bitwise_and(bits, 67108864) > 0 then n else 0 end) as support_contacts,
+    sum(case when bitwise_and(bits, 134217728) > 0 then n else 0 end) as support_previous,
+    sum(case when bitwise_and(bits, 1) > 0 then n else 0 end) as month_1_broadcast,
+    sum(case when bitwise_and(bits, 1 * 4096) > 0 then n else 0 end) as month_1_sales,
+    sum(case when bitwise_and(bits, 1 * 1048576) > 0 then n else 0 end) as month_1_support,
+    sum(case when bitwise_and(bits, 1 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_1_total,
+    sum(case when bitwise_and(bits, 2) > 0 then n else 0 end) as month_2_broadcast,
+    sum(case when bitwise_and(bits, 2 * 4096) > 0 then n else 0 end) as month_2_sales,
+    sum(case when bitwise_and(bits, 2 * 1048576) > 0 then n else 0 end) as month_2_support,
+    sum(case when bitwise_and(bits, 2 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_2_total,
+    sum(case when bitwise_and(bits, 4) > 0 then n else 0 end) as month_3_broadcast,
+    sum(case when bitwise_and(bits, 4 * 4096) > 0 then n else 0 end) as month_3_sales,
+    sum(case when bitwise_and(bits, 4 * 1048576) > 0 then n else 0 end) as month_3_support,
+    sum(case when bitwise_and(bits, 4 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_3_total,
+    sum(case when bitwise_and(bits, 8) > 0 then n else 0 end) as month_4_broadcast,
+    sum(case when bitwise_and(bits, 8 * 4096) > 0 then n else 0 end) as month_4_sales,
+    sum(case when bitwise_and(bits, 8 * 1048576) > 0 then n else 0 end) as month_4_support,
+    sum(case when bitwise_and(bits, 8 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_4_total,
+    sum(case when bitwise_and(bits, 16) > 0 then n else 0 end) as month_5_broadcast,
+    sum(case when bitwise_and(bits, 16 * 4096) > 0 then n else 0 end) as month_5_sales,
+    sum(case when bitwise_and(bits, 16 * 1048576) > 0 then n else 0 end) as month_5_support,
+    sum(case when bitwise_and(bits, 16 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_5_total,
+    sum(case when bitwise_and(bits, 32) > 0 then n else 0 end) as month_6_broadcast,
+    sum(case when bitwise_and(bits, 32 * 4096) > 0 then n else 0 end) as month_6_sales,
+    sum(case when bitwise_and(bits, 32 * 1048576) > 0 then n else 0 end) as month_6_support,
+    sum(case when bitwise_and(bits, 32 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_6_total,
+    -- data quality: the rows of each class
+    sum(case when row_class between 101 and 109 or row_class between 201 and 209 then row_count else 0 end) as broadcast_rows,
+    sum(case when row_class between 201 and 209 then row_count else 0 end) as broadcast_skipped,
+    sum(case when row_class in (108, 208) then row_count else 0 end) as broadcast_unknown,
+    sum(case when row_class between 111 and 119 or row_class between 211 and 219 then row_count else 0 end) as service_rows,
+    sum(case when row_class between 211 and 219 then row_count else 0 end) as service_skipped,
+    sum(case when row_class in (118, 218) then row_count else 0 end) as service_unknown
 from patterns
-group by grouping sets ((local_date), ())
-having grouping(local_date) = 1 or local_date is not null
