@@ -78,14 +78,28 @@ stated as (
         case when c.in_base then coalesce(a.state, case when c.is_foreign then 'FOREIGN' else 'UNKNOWN' end) end as state
     from classified as c
     left join area_codes as a on a.ddd = c.ddd
+),
+
+-- each contact once per state it has in the base (a duplicated contact can have rows with different phones), and
+-- once over all its rows (state null)
+contact_states as (
+    select
+        grouping(state) as is_total,
+        state,
+        max(case when in_base then 1 else 0 end) as in_base,
+        max(case when in_previous_base then 1 else 0 end) as in_previous_base,
+        count(*) as rows_read,
+        count(case when skipped then 1 end) as rows_skipped
+    from stated
+    group by grouping sets ((contact_id, state), (contact_id))
 )
 
 select
     state,
-    count(distinct case when in_base then contact_id end) as value,
-    count(distinct case when in_previous_base then contact_id end) as previous,
-    count(*) as rows_read,
-    count(case when skipped then 1 end) as rows_skipped
-from stated
-group by grouping sets ((state), ())
-having grouping(state) = 1 or state is not null
+    sum(in_base) as value,
+    sum(in_previous_base) as previous,
+    sum(rows_read) as rows_read,
+    sum(rows_skipped) as rows_skipped
+from contact_states
+where is_total = 1 or state is not null
+group by state

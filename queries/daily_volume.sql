@@ -34,7 +34,8 @@ items as (
       and service_id is not null and contact_id is not null and channel is not null and opened_at is not null
 ),
 
--- each item once per local date of the period
+-- each item once per local date of the period (the zone and instants are placeholders here, not columns of a joined
+-- bounds row: DuckDB then converts each row's time with a constant zone, about four times faster)
 dated as (
     select distinct
         cast(at_timezone(item_at, ?) as date) as local_date,

@@ -541,7 +541,6 @@ describe('athenaEngineFactory', () => {
 
 describe('buildReport over Athena', () => {
   const activityColumns: Column[] = [
-    ['local_date', 'varchar'],
     ...[
       'reached_contacts',
       'reached_previous',
@@ -556,9 +555,6 @@ describe('buildReport over Athena', () => {
       'support_contacts',
       'support_previous',
       ...[1, 2, 3, 4, 5, 6].flatMap((m) => ['broadcast', 'sales', 'support', 'total'].map((k) => `month_${m}_${k}`)),
-      'sent_messages',
-      'sales_services',
-      'support_services',
       'broadcast_rows',
       'broadcast_skipped',
       'broadcast_unknown',
@@ -567,8 +563,7 @@ describe('buildReport over Athena', () => {
       'service_unknown',
     ].map((name) => [name, 'bigint'] as Column),
   ];
-  const activityRow = (values: Record<string, string>, localDate: string | null) =>
-    activityColumns.map(([name]) => (name === 'local_date' ? localDate : (values[name] ?? '0')));
+  const activityRow = (values: Record<string, string>) => activityColumns.map(([name]) => values[name] ?? '0');
   const CANNED: Record<string, { columns: Column[]; rows: (string | null)[][] }> = {
     contact_base: {
       columns: [
@@ -587,37 +582,42 @@ describe('buildReport over Athena', () => {
     contact_activity: {
       columns: activityColumns,
       rows: [
-        activityRow(
-          {
-            reached_contacts: '40',
-            reached_previous: '30',
-            sent_contacts: '50',
-            delivered_contacts: '45',
-            read_contacts: '30',
-            clicked_contacts: '10',
-            replied_contacts: '5',
-            journey_sales: '6',
-            sales_contacts: '5',
-            sales_previous: '4',
-            support_contacts: '3',
-            support_previous: '2',
-            month_6_broadcast: '40',
-            month_6_sales: '5',
-            month_6_support: '3',
-            month_6_total: '44',
-            sent_messages: '12',
-            sales_services: '6',
-            support_services: '4',
-            broadcast_rows: '500',
-            broadcast_skipped: '2',
-            broadcast_unknown: '3',
-            service_rows: '30',
-            service_skipped: '0',
-            service_unknown: '1',
-          },
-          null,
-        ),
-        activityRow({ sent_messages: '12', sales_services: '2', support_services: '1' }, '2026-11-17'),
+        activityRow({
+          reached_contacts: '40',
+          reached_previous: '30',
+          sent_contacts: '50',
+          delivered_contacts: '45',
+          read_contacts: '30',
+          clicked_contacts: '10',
+          replied_contacts: '5',
+          journey_sales: '6',
+          sales_contacts: '5',
+          sales_previous: '4',
+          support_contacts: '3',
+          support_previous: '2',
+          month_6_broadcast: '40',
+          month_6_sales: '5',
+          month_6_support: '3',
+          month_6_total: '44',
+          broadcast_rows: '500',
+          broadcast_skipped: '2',
+          broadcast_unknown: '3',
+          service_rows: '30',
+          service_skipped: '0',
+          service_unknown: '1',
+        }),
+      ],
+    },
+    daily_volume: {
+      columns: [
+        ['local_date', 'varchar'],
+        ['sent_messages', 'bigint'],
+        ['sales_services', 'bigint'],
+        ['support_services', 'bigint'],
+      ],
+      rows: [
+        [null, '12', '6', '4'],
+        ['2026-11-17', '12', '2', '1'],
       ],
     },
     sales_heatmap: {
@@ -701,6 +701,14 @@ describe('buildReport over Athena', () => {
       { state: 'RJ', contacts: 20 },
     ]);
     expect(json.salesHeatmap.find((c) => c.weekday === 2 && c.hour === 10)?.messages).toBe(9);
+    expect(json.dailyVolume.find((d) => d.date === '2026-11-17')).toEqual({
+      date: '2026-11-17',
+      broadcasts: 12,
+      salesServices: 2,
+      supportServices: 1,
+    });
+    expect(json.dailyVolume.filter((d) => d.date !== '2026-11-17').every((d) => d.broadcasts === 0)).toBe(true);
+    expect(json.serviceDistribution).toEqual({ sales: 6, support: 4 });
     expect(json.dataQuality.contactsSnapshot).toBe('2026-11-23');
     expect(json.dataQuality.unknownModuleRows).toBe(3);
 
