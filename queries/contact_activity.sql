@@ -1,11 +1,16 @@
--- What contacts did (metrics.md 2-7) and the data quality of broadcast_events and services, from ONE read of each
--- table over the six months: reachedContacts, contactsInSales and contactsInSupport (period and previous period),
--- messageFunnel, journeyFunnel and contactsByMonth. dailyVolume and serviceDistribution are daily_volume.sql's.
+-- What contacts did (metrics.md 2-7, 9, 10) and the data quality of broadcast_events and services, from ONE read of
+-- each table: reachedContacts, contactsInSales, contactsInSupport (period and previous period), messageFunnel,
+-- journeyFunnel, contactsByMonth, dailyVolume and serviceDistribution.
 --
--- One row. Every row of both tables sets bits of its contact saying where it counts (stage, month, period); ONE
--- GROUP BY contact ORs them (and counts the rows of each class for the data quality), and contacts with the same
--- bits are then counted together. Local months and the periods are instant ranges computed once from the time zone
--- (DST included), so no row's time is converted.
+-- Rows: the period summary (local_date null) and one row per local date of the period with activity (local_date
+-- set: sent_messages, sales_services and support_services of that day).
+--
+-- How: every row of both tables gets bits saying where it counts for its contact (stage, month, period). One GROUP BY
+-- ORs them per contact and, in its second grouping set, keeps each daily item once (a message sent or a service
+-- opened, per local date) and counts the other rows per class. Months and periods are instant ranges computed once
+-- from the time zone (DST included), so only the daily items' times are converted. Reading the daily items in a
+-- query of their own was 0.5 s faster on DuckDB at scale 1, but read the period's partitions twice (1.24 x the
+-- bytes needed instead of 1.02 x), and bytes are what Athena bills.
 --
 -- Contact bits:
 --   1, 2, 4, 8, 16, 32       reached in month 1 .. 6 (DELIVERED stage)
@@ -16,7 +21,7 @@
 --   1048576 x month bit      a SUPPORT service opened in month 1 .. 6
 --   67108864 / 134217728     a SUPPORT service opened in the period / in the previous period
 --
--- params: tenant_id, first_dt, dt_to, tenant_id, first_dt, dt_to, months_start_at, period_end_at, month_2_start_at, month_3_start_at, month_4_start_at, month_5_start_at, month_6_start_at, previous_start_at, period_end_at, period_start_at, attribution_hours, tenant_id, period_dt_from, dt_to, period_start_at, period_end_at
+-- params: tenant_id, first_dt, dt_to, tenant_id, first_dt, dt_to, months_start_at, period_end_at, month_2_start_at, month_3_start_at, month_4_start_at, month_5_start_at, month_6_start_at, previous_start_at, period_end_at, period_start_at, timezone, attribution_hours, tenant_id, period_dt_from, dt_to, period_start_at, period_end_at
 with
 -- kind: broadcast events 1 SENT, 2 NOT_DELIVERED, 3 DELIVERED, 4 READ, 5 CLICKED, 6 REPLIED, 7 REJECTED,
 -- 8 another status, 9 no status; services 11 SALES, 12 SUPPORT, 18 another module, 19 no module.
@@ -37,7 +42,9 @@ activity as (
             else 8
         end as kind,
         event_id is null or broadcast_id is null or message_id is null or contact_id is null
-            or channel is null or status is null or occurred_at is null as skipped
+            or channel is null or status is null or occurred_at is null as skipped,
+        broadcast_id as item_id,
+        message_id as item_part
     from broadcast_events
     where tenant_id = ?
       and dt between ? and ?  -- the months and both periods; local days span the neighbouring UTC dates
@@ -48,7 +55,9 @@ activity as (
         contact_id,
         opened_at as active_at,
         case when module is null then 19 when module = 'SALES' then 11 when module = 'SUPPORT' then 12 else 18 end as kind,
-        service_id is null or contact_id is null or module is null or channel is null or opened_at is null as skipped
+        service_id is null or contact_id is null or module is null or channel is null or opened_at is null as skipped,
+        service_id as item_id,
+        cast(null as varchar) as item_part
     from services
     where tenant_id = ?
       and dt between ? and ?
@@ -62,6 +71,8 @@ placed as (
         active_at,
         kind,
         skipped,
+        item_id,
+        item_part,
         case
             when skipped or active_at < from_iso8601_timestamp(?) or active_at >= from_iso8601_timestamp(?) then 0
             when active_at < from_iso8601_timestamp(?) then 1
@@ -85,6 +96,8 @@ flagged as (
         active_at,
         kind,
         skipped,
+        item_id,
+        item_part,
         span,
         case
             -- the DELIVERED stage (DELIVERED, READ, CLICKED, REPLIED) reaches the contact and implies SENT
@@ -97,32 +110,40 @@ flagged as (
             when kind = 11 then month_bit * 4096 + case span when 2 then 262144 when 1 then 524288 else 0 end
             when kind = 12 then month_bit * 1048576 + case span when 2 then 67108864 when 1 then 134217728 else 0 end
             else 0
-        end as bits
+        end as bits,
+        -- a daily item: a message's SENT event or a SALES or SUPPORT opening, in the period
+        span = 2 and kind in (1, 11, 12) as daily
     from placed
 ),
 
--- row_class: 100 + kind when read, 200 + kind when skipped.
 keyed as (
     select
         case when bits > 0 then contact_id end as contact_key,
-        case when skipped then 200 + kind else 100 + kind end as row_class,
         bits,
-        case when span = 2 and kind between 3 and 6 then active_at end as reach_at
+        case when span = 2 and kind between 3 and 6 then active_at end as reach_at,
+        -- the zone is a placeholder, not a column of a joined row: DuckDB converts far faster with a constant zone
+        case when daily then cast(at_timezone(active_at, ?) as date) end as local_date,
+        -- a daily item's kind; any other row by class: 100 + kind when read, 200 + kind when skipped
+        case when daily then kind when skipped then 200 + kind else 100 + kind end as item_kind,
+        case when daily then item_id end as item_id,
+        case when daily then item_part end as item_part
     from flagged
 ),
 
 -- One row per contact whose rows count somewhere (bits > 0; contact_key null: the rows that count for no contact),
--- and one per class of rows.
+-- and one per daily item (the same id on the same local date once) and per class of the other rows.
 grouped as (
     select
-        grouping(contact_key) as is_class,
+        grouping(contact_key) as is_item,
         contact_key,
-        row_class,
+        local_date,
+        item_kind,
+        item_id,
         bitwise_or_agg(bits) as bits,
         min(reach_at) as first_reach_at,
         count(*) as row_count
     from keyed
-    group by grouping sets ((contact_key), (row_class))
+    group by grouping sets ((contact_key), (local_date, item_kind, item_id, item_part))
 ),
 
 -- journeyFunnel SALES: a SALES service opened at or after the contact's first reach of the period and less than
@@ -143,11 +164,14 @@ sales_openings as (
 
 marked as (
     select
-        g.is_class,
-        g.row_class,
-        case when g.is_class = 0 and g.contact_key is not null then g.bits else 0 end as bits,
+        g.is_item,
+        g.local_date,
+        g.item_kind,
+        -- a service's id, to count each service once over the period even when it has rows on several days
+        case when g.is_item = 1 and g.item_kind in (11, 12) then g.item_id end as service_id,
+        case when g.is_item = 0 and g.contact_key is not null then g.bits else 0 end as bits,
         case
-            when g.is_class = 0 and g.first_reach_at is not null and exists (
+            when g.is_item = 0 and g.first_reach_at is not null and exists (
                 select 1
                 from sales_openings as s
                 where s.contact_id = g.contact_key
@@ -156,23 +180,26 @@ marked as (
             ) then 1
             else 0
         end as attributed,
-        case when g.is_class = 1 then g.row_count else 0 end as row_count
+        case when g.is_item = 1 then g.row_count else 0 end as row_count
     from grouped as g
 ),
 
--- contacts with the same bits are counted together
+-- contacts with the same bits are counted together; daily items stay one row per service
 patterns as (
     select
-        row_class,
+        local_date,
+        item_kind,
+        service_id,
         bits,
         attributed,
         count(*) as n,
         sum(row_count) as row_count
     from marked
-    group by row_class, bits, attributed
+    group by local_date, item_kind, service_id, bits, attributed
 )
 
 select
+    cast(local_date as varchar) as local_date,
     sum(case when bitwise_and(bits, 128) > 0 then n else 0 end) as reached_contacts,
     sum(case when bitwise_and(bits, 64) > 0 then n else 0 end) as reached_previous,
     sum(case when bitwise_and(bits, 256) > 0 then n else 0 end) as sent_contacts,
@@ -209,11 +236,17 @@ select
     sum(case when bitwise_and(bits, 32 * 4096) > 0 then n else 0 end) as month_6_sales,
     sum(case when bitwise_and(bits, 32 * 1048576) > 0 then n else 0 end) as month_6_support,
     sum(case when bitwise_and(bits, 32 * (1 + 4096 + 1048576)) > 0 then n else 0 end) as month_6_total,
-    -- data quality: the rows of each class
-    sum(case when row_class between 101 and 109 or row_class between 201 and 209 then row_count else 0 end) as broadcast_rows,
-    sum(case when row_class between 201 and 209 then row_count else 0 end) as broadcast_skipped,
-    sum(case when row_class in (108, 208) then row_count else 0 end) as broadcast_unknown,
-    sum(case when row_class between 111 and 119 or row_class between 211 and 219 then row_count else 0 end) as service_rows,
-    sum(case when row_class between 211 and 219 then row_count else 0 end) as service_skipped,
-    sum(case when row_class in (118, 218) then row_count else 0 end) as service_unknown
+    -- per day: items (distinct ids) of that day; the summary row counts each service once over the whole period
+    sum(case when item_kind = 1 then n else 0 end) as sent_messages,
+    count(distinct case when item_kind = 11 then service_id end) as sales_services,
+    count(distinct case when item_kind = 12 then service_id end) as support_services,
+    -- data quality: the rows of each class (daily items are rows read, neither skipped nor unknown)
+    sum(case when item_kind = 1 or item_kind between 101 and 109 or item_kind between 201 and 209 then row_count else 0 end) as broadcast_rows,
+    sum(case when item_kind between 201 and 209 then row_count else 0 end) as broadcast_skipped,
+    sum(case when item_kind in (108, 208) then row_count else 0 end) as broadcast_unknown,
+    sum(case when item_kind in (11, 12) or item_kind between 111 and 119 or item_kind between 211 and 219 then row_count else 0 end) as service_rows,
+    sum(case when item_kind between 211 and 219 then row_count else 0 end) as service_skipped,
+    sum(case when item_kind in (118, 218) then row_count else 0 end) as service_unknown
 from patterns
+group by grouping sets ((local_date), ())
+having grouping(local_date) = 1 or local_date is not null

@@ -541,6 +541,7 @@ describe('athenaEngineFactory', () => {
 
 describe('buildReport over Athena', () => {
   const activityColumns: Column[] = [
+    ['local_date', 'varchar'],
     ...[
       'reached_contacts',
       'reached_previous',
@@ -555,6 +556,9 @@ describe('buildReport over Athena', () => {
       'support_contacts',
       'support_previous',
       ...[1, 2, 3, 4, 5, 6].flatMap((m) => ['broadcast', 'sales', 'support', 'total'].map((k) => `month_${m}_${k}`)),
+      'sent_messages',
+      'sales_services',
+      'support_services',
       'broadcast_rows',
       'broadcast_skipped',
       'broadcast_unknown',
@@ -563,7 +567,8 @@ describe('buildReport over Athena', () => {
       'service_unknown',
     ].map((name) => [name, 'bigint'] as Column),
   ];
-  const activityRow = (values: Record<string, string>) => activityColumns.map(([name]) => values[name] ?? '0');
+  const activityRow = (values: Record<string, string>, localDate: string | null) =>
+    activityColumns.map(([name]) => (name === 'local_date' ? localDate : (values[name] ?? '0')));
   const CANNED: Record<string, { columns: Column[]; rows: (string | null)[][] }> = {
     contact_base: {
       columns: [
@@ -582,42 +587,37 @@ describe('buildReport over Athena', () => {
     contact_activity: {
       columns: activityColumns,
       rows: [
-        activityRow({
-          reached_contacts: '40',
-          reached_previous: '30',
-          sent_contacts: '50',
-          delivered_contacts: '45',
-          read_contacts: '30',
-          clicked_contacts: '10',
-          replied_contacts: '5',
-          journey_sales: '6',
-          sales_contacts: '5',
-          sales_previous: '4',
-          support_contacts: '3',
-          support_previous: '2',
-          month_6_broadcast: '40',
-          month_6_sales: '5',
-          month_6_support: '3',
-          month_6_total: '44',
-          broadcast_rows: '500',
-          broadcast_skipped: '2',
-          broadcast_unknown: '3',
-          service_rows: '30',
-          service_skipped: '0',
-          service_unknown: '1',
-        }),
-      ],
-    },
-    daily_volume: {
-      columns: [
-        ['local_date', 'varchar'],
-        ['sent_messages', 'bigint'],
-        ['sales_services', 'bigint'],
-        ['support_services', 'bigint'],
-      ],
-      rows: [
-        [null, '12', '6', '4'],
-        ['2026-11-17', '12', '2', '1'],
+        activityRow(
+          {
+            reached_contacts: '40',
+            reached_previous: '30',
+            sent_contacts: '50',
+            delivered_contacts: '45',
+            read_contacts: '30',
+            clicked_contacts: '10',
+            replied_contacts: '5',
+            journey_sales: '6',
+            sales_contacts: '5',
+            sales_previous: '4',
+            support_contacts: '3',
+            support_previous: '2',
+            month_6_broadcast: '40',
+            month_6_sales: '5',
+            month_6_support: '3',
+            month_6_total: '44',
+            sent_messages: '12',
+            sales_services: '6',
+            support_services: '4',
+            broadcast_rows: '500',
+            broadcast_skipped: '2',
+            broadcast_unknown: '3',
+            service_rows: '30',
+            service_skipped: '0',
+            service_unknown: '1',
+          },
+          null,
+        ),
+        activityRow({ sent_messages: '12', sales_services: '2', support_services: '1' }, '2026-11-17'),
       ],
     },
     sales_heatmap: {
