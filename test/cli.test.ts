@@ -21,21 +21,25 @@ async function cbr(args: string[], cwd: string): Promise<{ code: number; stdout:
   }
 }
 
+/** One acme contact reached on 2026-11-17, and a row of another tenant the reports must never see. */
+const writeSmallLake = (work: string) =>
+  writeLake(
+    path.join(work, 'lake'),
+    {
+      contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
+      broadcast_events: [event('acme', 'k1', 'DELIVERED', '2026-11-17T12:00:00Z')],
+      services: [service('globex', 'k1', 'SALES', '2026-11-17T12:00:00Z')],
+    },
+    'parquet',
+  );
+
 describe('cbr report', () => {
   let work: string;
   let lake: string;
 
   beforeAll(async () => {
     work = tempDir();
-    lake = await writeLake(
-      path.join(work, 'lake'),
-      {
-        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
-        broadcast_events: [event('acme', 'k1', 'DELIVERED', '2026-11-17T12:00:00Z')],
-        services: [service('globex', 'k1', 'SALES', '2026-11-17T12:00:00Z')],
-      },
-      'parquet',
-    );
+    lake = await writeSmallLake(work);
   });
   afterAll(() => removeDir(work));
 
@@ -154,14 +158,7 @@ describe('cbr run-schedules', () => {
 
   beforeAll(async () => {
     work = tempDir();
-    lake = await writeLake(
-      path.join(work, 'lake'),
-      {
-        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
-        broadcast_events: [event('acme', 'k1', 'DELIVERED', '2026-11-17T12:00:00Z')],
-      },
-      'parquet',
-    );
+    lake = await writeSmallLake(work);
     writeFileSync(
       path.join(work, 'subscriptions.json'),
       JSON.stringify([
