@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,14 @@ export function interFontFiles(): string[] {
     if (files.every((f) => existsSync(f))) return (cached = files);
   }
   throw new ChartFontsNotFoundError(dirs);
+}
+
+let data: Buffer[] | undefined;
+
+/** The bytes of the Inter TTF files, read once per process: text measurement and resvg share them. */
+export function interFontData(): Buffer[] {
+  data ??= interFontFiles().map((file) => readFileSync(file));
+  return data;
 }
 
 /** Horizontal advance of each character of a TrueType font, in em units (kerning ignored). */

@@ -241,22 +241,27 @@ export interface I18n {
   period(start: string, end: string): string;
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+/** Building an Intl.NumberFormat is slow (ICU data): each locale and style is built once per process. */
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
+}
+
 export function i18n(locale: Locale = DEFAULT_LOCALE): I18n {
-  const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const count = numberFormat(locale, { maximumFractionDigits: 0 });
   const percent = (ratio: number, digits = 1) =>
-    new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(
-      ratio,
-    );
+    numberFormat(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(ratio);
   const day = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'UTC' }).setLocale(locale);
   return {
     locale,
     t: MESSAGES[locale],
-    number: (n) => numberFormat.format(n),
+    number: (n) => count.format(n),
     percent,
     change: (ratio) =>
-      new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(
-        ratio,
-      ),
+      numberFormat(locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(ratio),
     date: (isoDate) => day(isoDate).toLocaleString(DateTime.DATE_MED),
     shortDate: (isoDate) => day(isoDate).toLocaleString({ day: '2-digit', month: '2-digit' }),
     month: (yyyyMm) => day(`${yyyyMm}-01`).toLocaleString({ month: 'short', year: 'numeric' }),
