@@ -121,7 +121,7 @@ keyed as (
         case when bits > 0 then contact_id end as contact_key,
         bits,
         case when span = 2 and kind between 3 and 6 then active_at end as reach_at,
-        -- the zone is a placeholder, not a column of a joined row: DuckDB converts far faster with a constant zone
+        -- the zone is a bound constant, not a joined row's column: DuckDB converts with one zone for all rows
         case when daily then cast(at_timezone(active_at, ?) as date) end as local_date,
         -- a daily item's kind; any other row by class: 100 + kind when read, 200 + kind when skipped
         case when daily then kind when skipped then 200 + kind else 100 + kind end as item_kind,
