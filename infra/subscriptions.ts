@@ -1,13 +1,10 @@
 import { z } from 'zod';
+import { CADENCES, type Cadence } from '../src/core/closed-period.ts';
+import { InputError } from '../src/core/errors.ts';
 import { validateTenantId, validateTimezone } from '../src/core/report-request.ts';
+import { LOCALES, type Locale } from '../src/render/i18n.ts';
 
 // Kept free of aws-cdk-lib so that the report Lambda can import the same list to look a subscription up by id.
-
-export const CADENCES = ['daily', 'weekly', 'monthly'] as const;
-export type Cadence = (typeof CADENCES)[number];
-
-export const LOCALES = ['pt-BR', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
 
 /** One tenant's recurring report: who receives it, how often, and at what local time. */
 export interface Subscription {
@@ -49,11 +46,9 @@ const SubscriptionSchema = z.strictObject({
   locale: z.enum(LOCALES, { error: `expected one of ${LOCALES.join(', ')}` }),
 });
 
-export class SubscriptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SubscriptionError';
-  }
+/** A subscription list that is not valid: bad input, like a bad report request. */
+export class SubscriptionError extends InputError {
+  override name = 'SubscriptionError';
 }
 
 /** Validates a list of subscriptions; errors name the entry (index and id) and the field. */

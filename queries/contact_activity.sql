@@ -1,6 +1,7 @@
 -- What contacts did (metrics.md 2-7, 9, 10) and the data quality of broadcast_events and services, from ONE read of
--- each table: reachedContacts, contactsInSales, contactsInSupport (period and previous period), messageFunnel,
--- journeyFunnel, contactsByMonth, dailyVolume and serviceDistribution.
+-- each table (and the period's services once more, for the journey funnel's SALES stage): reachedContacts,
+-- contactsInSales, contactsInSupport (period and previous period), messageFunnel, journeyFunnel, contactsByMonth,
+-- dailyVolume and serviceDistribution.
 --
 -- Rows: the period summary (local_date null) and one row per local date of the period with activity (local_date
 -- set: sent_messages, sales_services and support_services of that day).

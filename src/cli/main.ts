@@ -316,10 +316,6 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`cbr: ${error.message}\n`);
       return 4;
     }
-    if (error instanceof Error && error.name === 'SubscriptionError') {
-      process.stderr.write(`cbr: ${error.message}\n`);
-      return 2;
-    }
     if (error instanceof InputError || error instanceof LakeError || error instanceof QueryError) {
       process.stderr.write(`cbr: ${error.message}\n`);
       return error instanceof InputError ? 2 : 3;

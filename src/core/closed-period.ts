@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { lastCompleteWeek } from './report-request.ts';
 
-export type Cadence = 'daily' | 'weekly' | 'monthly';
+export const CADENCES = ['daily', 'weekly', 'monthly'] as const;
+export type Cadence = (typeof CADENCES)[number];
 
 /**
  * The period that has just closed at `at` in `timezone`: yesterday (daily), the previous Monday–Sunday

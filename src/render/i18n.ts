@@ -4,10 +4,6 @@ export const LOCALES = ['pt-BR', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'pt-BR';
 
-export function isLocale(value: string): value is Locale {
-  return (LOCALES as readonly string[]).includes(value);
-}
-
 /** Every word a reader sees in charts, the email and the archived page. */
 export interface Messages {
   reportTitle: string;

@@ -94,7 +94,7 @@ function pngChunk(type: string, data: Buffer): Buffer {
  * An 8-bit RGBA PNG, compressed by Node's native zlib. resvg's own encoder (asPng: deflate compiled to
  * WebAssembly) takes several times longer, and over 200 ms for the seven charts in a fresh process, before V8
  * has optimised it. Unfiltered rows at level 3 suit these flat-coloured charts: the files come out a little
- * smaller than resvg's, with the same pixels.
+ * smaller in total than resvg's, with the same pixels.
  */
 function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
   const stride = width * 4;
@@ -135,7 +135,7 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
   }
 }
 
-/** Renders a chart spec for the email (PNG) and the archived page (SVG). */
+/** Renders a chart spec: the PNG for the email, and its SVG and size. */
 export async function renderChart(spec: TopLevelSpec, options: RenderOptions = {}): Promise<RenderedChart> {
   void loadResvg(); // the first time, compiles while Vega lays the chart out
   const svg = await renderSvg(spec);

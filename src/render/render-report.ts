@@ -15,6 +15,8 @@ export interface RenderOptions {
   from: string;
   to: string[];
   now?: Date;
+  /** Awaited before each chart and each document: the warm-up yields to the event loop there. */
+  between?: () => Promise<void>;
 }
 
 export interface RenderedReport {
@@ -28,14 +30,19 @@ export interface RenderedReport {
 export async function renderReport(metrics: ReportMetrics, options: RenderOptions): Promise<RenderedReport> {
   const i = i18n(options.locale);
   const charts = buildCharts(metrics, i);
+  const between = options.between ?? (async () => undefined);
   const rendered: RenderedChart[] = [];
   for (const chart of charts) {
+    await between();
     const { png, width, height } = await renderChart(chart.spec);
     rendered.push({ chart, png, width, height });
   }
+  await between();
   const insights = buildInsights(metrics, i);
   const digest = await buildEmail({ metrics, i18n: i, charts: rendered, insights, reportUrl: options.reportUrl });
+  await between();
   const eml = await composeMime(digest, { from: options.from, to: options.to, date: options.now });
+  await between();
 
   const files: ReportFiles = new Map();
   files.set('metrics.json', metricsJson(metrics));

@@ -1,12 +1,7 @@
 import { STATE_BUCKETS } from '../core/brazil.ts';
 import type { QueryEngine } from '../core/query-engine.port.ts';
 import { FUNNEL_STAGES, type ReportMetrics } from '../core/report.types.ts';
-import { buildCharts } from './charts/index.ts';
-import { buildEmail, composeMime, type RenderedChart } from './email.ts';
-import { i18n } from './i18n.ts';
-import { buildInsights } from './insights.ts';
-import { renderChart } from './png.ts';
-import { buildReportPage } from './report-page.ts';
+import { renderReport } from './render-report.ts';
 
 /** A small, made-up report that goes through every chart, the email and the page. */
 function warmUpMetrics(): ReportMetrics {
@@ -68,31 +63,22 @@ function warmUpMetrics(): ReportMetrics {
 /** Lets the event loop run (a query that finished can start the next one) before the next step. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** What renderReport does, in steps of at most one chart each. */
+/** renderReport in steps of at most one chart each. */
 async function warmUp(): Promise<void> {
-  const metrics = warmUpMetrics();
-  const i = i18n('pt-BR');
-  const charts = buildCharts(metrics, i);
-  const rendered: RenderedChart[] = [];
-  for (const chart of charts) {
-    await yieldToEventLoop();
-    rendered.push({ chart, ...(await renderChart(chart.spec)) });
-  }
-  await yieldToEventLoop();
-  const insights = buildInsights(metrics, i);
-  const digest = await buildEmail({ metrics, i18n: i, charts: rendered, insights, reportUrl: 'https://example.com/' });
-  await yieldToEventLoop();
-  await composeMime(digest, { from: 'warm-up@example.com', to: ['warm-up@example.com'] });
-  await yieldToEventLoop();
-  buildReportPage({ metrics, i18n: i, charts, insights });
+  await renderReport(warmUpMetrics(), {
+    locale: 'pt-BR',
+    reportUrl: 'https://example.com/',
+    from: 'warm-up@example.com',
+    to: ['warm-up@example.com'],
+    between: yieldToEventLoop,
+  });
 }
 
 let warming: Promise<void> | undefined;
 
 /**
- * Renders a small made-up report once per process, discarding it: the first render of a process pays for loading
- * the WebAssembly rasterizer, the fonts and the templates and for compiling the chart code (about 1 s), and later
- * ones do not. It yields between charts, so finished queries are not kept waiting. Never rejects: a real problem
+ * Renders a small made-up report once per process, discarding it: the first render of a process pays for V8
+ * compiling and optimising Vega and the WebAssembly rasterizer (over 1 s on 2 cores), and later ones do not. It yields between charts, so finished queries are not kept waiting. Never rejects: a real problem
  * shows up in the real render.
  */
 export function warmUpRenderer(): Promise<void> {

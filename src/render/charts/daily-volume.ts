@@ -23,7 +23,7 @@ export function dailyVolumeChart(metrics: ReportMetrics, i: I18n): ChartSpec {
   };
   const empty = days.every((d) => d.broadcasts === 0 && d.salesServices === 0 && d.supportServices === 0);
   const summary = SERIES.map((s) => {
-    const peak = days.reduce((best, d) => (d[s.key] > best[s.key] ? d : best), days[0] ?? days[0]!);
+    const peak = days.reduce((best, d) => (d[s.key] > best[s.key] ? d : best), days[0]!);
     const total = sum(days.map((d) => d[s.key]));
     return `${names[s.key]} ${i.number(total)}${peak && total > 0 ? ` (${i.t.chart.peak} ${i.shortDate(peak.date)}: ${i.number(peak[s.key])})` : ''}`;
   });
