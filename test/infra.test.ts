@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_SCHEMA } from '../src/core/lake-schema.ts';
 import { TABLES } from '../src/core/report.types.ts';
 import { buildApp } from '../infra/app.ts';
-import { ENTRIES, type ComputeStack } from '../infra/compute-stack.ts';
+import type { ComputeStack } from '../infra/compute-stack.ts';
 import { ConfigError, loadConfig } from '../infra/config.ts';
 import {
   LATEST_PARAMETERS_EXTENSION_ARM64,
@@ -32,8 +32,6 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const CDK_CONTEXT = (
   JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
 ).context;
-const HANDLER_SOURCE = path.join(ROOT, 'src/aws/scheduled-report-handler.ts');
-const ENTRY_FILES = Object.values(ENTRIES).map((entry) => path.join(ROOT, entry));
 
 /** Deterministic settings for the assertions, independent of the example values in cdk.json. */
 const TEST_ENV = {
@@ -964,68 +962,64 @@ describe('normalised template snapshot', () => {
 });
 
 describe('Lambda bundle (esbuild, no Docker)', () => {
-  it.skipIf(!ENTRY_FILES.every((entry) => existsSync(entry)) || !existsSync(HANDLER_SOURCE))(
-    'lays out each bundle (report, notifier, API) with queries, templates, browser builds and the resvg wasm, and loads it',
-    () => {
-      const bundled = synth(TEST_ENV, { bundle: true });
-      expect(bundled.error).toBeUndefined();
+  it('lays out each bundle (report, notifier, API) with queries, templates, browser builds and the resvg wasm, and loads it', () => {
+    const bundled = synth(TEST_ENV, { bundle: true });
+    expect(bundled.error).toBeUndefined();
 
-      for (const [name, ids] of Object.entries({
-        report: bundled.report,
-        notifier: bundled.notifier,
-        api: bundled.api,
-      })) {
-        const code = propertiesOf(bundled.compute, ids.function).Code as { S3Key: unknown };
-        const asset = path.join(bundled.outdir, `asset.${flat(code.S3Key).replace(/\.zip$/, '')}`);
+    for (const [name, ids] of Object.entries({
+      report: bundled.report,
+      notifier: bundled.notifier,
+      api: bundled.api,
+    })) {
+      const code = propertiesOf(bundled.compute, ids.function).Code as { S3Key: unknown };
+      const asset = path.join(bundled.outdir, `asset.${flat(code.S3Key).replace(/\.zip$/, '')}`);
 
-        for (const file of [
-          `${BUNDLE_DIR}/index.mjs`,
-          'templates/email.mjml.hbs',
-          'templates/report.html.hbs',
-          'templates/fonts/Inter_400Regular.ttf',
-          'node_modules/vega/build/vega.min.js',
-          'node_modules/vega-lite/build/vega-lite.min.js',
-          'node_modules/vega-embed/build/vega-embed.min.js',
-          'node_modules/@resvg/resvg-wasm/index_bg.wasm',
-        ]) {
-          expect(existsSync(path.join(asset, file)), `${name}: ${file}`).toBe(true);
-        }
-        expect(readdirSync(path.join(asset, 'queries')).sort()).toEqual(readdirSync(path.join(ROOT, 'queries')).sort());
-        // The handler's own modules resolve ../../queries and ../../templates from the bundle's folder.
-        expect(path.resolve(asset, BUNDLE_DIR, '../../queries')).toBe(path.join(asset, 'queries'));
-
-        // Load it here as Lambda would, with the SDK the runtime provides.
-        const copy = mkdtempSync(path.join(tmpdir(), `cbr-bundle-${name}-`));
-        outdirs.push(copy);
-        cpSync(asset, copy, { recursive: true });
-        symlinkSync(path.join(ROOT, 'node_modules/@aws-sdk'), path.join(copy, 'node_modules/@aws-sdk'));
-        const run = spawnSync(
-          process.execPath,
-          [
-            '--input-type=module',
-            '-e',
-            `const m = await import(${JSON.stringify(`./${BUNDLE_DIR}/index.mjs`)}); if (typeof m.handler !== 'function') process.exit(3);`,
-          ],
-          {
-            cwd: copy,
-            encoding: 'utf8',
-            env: {
-              PATH: process.env.PATH,
-              AWS_REGION: 'sa-east-1',
-              LAKE_BUCKET: 'lake-bucket',
-              REPORTS_BUCKET: 'reports-bucket',
-              ATHENA_WORKGROUP: 'wg',
-              GLUE_DATABASE: 'db',
-              SENDER_EMAIL: 'reports@example.com',
-              API_URL: 'https://api.example.com',
-              LINK_KEY_PARAMETER: '/cbr-test/report-link-key',
-            },
-          },
-        );
-        expect(run.stderr, name).toBe('');
-        expect(run.status, name).toBe(0);
+      for (const file of [
+        `${BUNDLE_DIR}/index.mjs`,
+        'templates/email.mjml.hbs',
+        'templates/report.html.hbs',
+        'templates/fonts/Inter_400Regular.ttf',
+        'node_modules/vega/build/vega.min.js',
+        'node_modules/vega-lite/build/vega-lite.min.js',
+        'node_modules/vega-embed/build/vega-embed.min.js',
+        'node_modules/@resvg/resvg-wasm/index_bg.wasm',
+      ]) {
+        expect(existsSync(path.join(asset, file)), `${name}: ${file}`).toBe(true);
       }
-    },
-    300_000,
-  );
+      expect(readdirSync(path.join(asset, 'queries')).sort()).toEqual(readdirSync(path.join(ROOT, 'queries')).sort());
+      // The handler's own modules resolve ../../queries and ../../templates from the bundle's folder.
+      expect(path.resolve(asset, BUNDLE_DIR, '../../queries')).toBe(path.join(asset, 'queries'));
+
+      // Load it here as Lambda would, with the SDK the runtime provides.
+      const copy = mkdtempSync(path.join(tmpdir(), `cbr-bundle-${name}-`));
+      outdirs.push(copy);
+      cpSync(asset, copy, { recursive: true });
+      symlinkSync(path.join(ROOT, 'node_modules/@aws-sdk'), path.join(copy, 'node_modules/@aws-sdk'));
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(`./${BUNDLE_DIR}/index.mjs`)}); if (typeof m.handler !== 'function') process.exit(3);`,
+        ],
+        {
+          cwd: copy,
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'sa-east-1',
+            LAKE_BUCKET: 'lake-bucket',
+            REPORTS_BUCKET: 'reports-bucket',
+            ATHENA_WORKGROUP: 'wg',
+            GLUE_DATABASE: 'db',
+            SENDER_EMAIL: 'reports@example.com',
+            API_URL: 'https://api.example.com',
+            LINK_KEY_PARAMETER: '/cbr-test/report-link-key',
+          },
+        },
+      );
+      expect(run.stderr, name).toBe('');
+      expect(run.status, name).toBe(0);
+    }
+  }, 300_000);
 });

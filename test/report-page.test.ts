@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_IDS } from '../src/render/charts/index.ts';
 import { renderReport } from '../src/render/render-report.ts';
 import { launchChromium } from './support/browser.ts';
 import { removeDir, tempDir } from './support/lake-builder.ts';
@@ -54,15 +55,7 @@ describe('the archived report page in Chromium', () => {
 
   it('draws every chart from file:// with no console error and no request leaving the file', async () => {
     const { page, consoleErrors, requests } = await open('busy-week.pt-BR.html');
-    for (const id of [
-      'message-funnel',
-      'journey-funnel',
-      'contacts-by-month',
-      'contacts-by-state',
-      'daily-volume',
-      'service-distribution',
-      'sales-heatmap',
-    ]) {
+    for (const id of CHART_IDS) {
       expect(await page.locator(`#vis-${id} svg .mark-group`).count(), id).toBeGreaterThan(0);
     }
     expect(consoleErrors).toEqual([]);

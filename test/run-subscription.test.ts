@@ -139,9 +139,13 @@ describe('a scheduled run', () => {
     const mailer = countingMailer();
     const sub = { ...subscription, id: 'after-send' };
     let failWrites = false;
+    let failedWrites = 0;
     const flakyStore = Object.create(store) as FolderReportStore;
     flakyStore.put = async (key, body, type) => {
-      if (failWrites && !key.includes('/reports/')) throw new Error('S3 is unavailable');
+      if (failWrites && !key.includes('/reports/')) {
+        failedWrites++;
+        throw new Error('S3 is unavailable');
+      }
       return store.put(key, body, type);
     };
     flakyStore.putIfAbsent = async (key, body, type) => {
@@ -154,6 +158,7 @@ describe('a scheduled run', () => {
     failWrites = false;
     const retry = await runSubscription(sub, monday, { ...deps, mailer });
 
+    expect(failedWrites).toBeGreaterThan(0); // the marker update and the history record after the send
     expect(first.status).toBe('sent');
     expect(retry.status).toBe('duplicate');
     expect(mailer.sent).toHaveLength(1);

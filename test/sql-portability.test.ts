@@ -4,6 +4,10 @@ import { loadQueries, parseQuery, stripCommentsAndStrings } from '../src/core/sq
 import { trinoValidator, type SyntaxError } from './support/trino-syntax.ts';
 
 const queries = [...loadQueries().values()];
+
+it('finds the shared queries (each test below runs per query)', () => {
+  expect(queries.map((q) => q.name).sort()).toEqual(['contact_activity', 'contact_base', 'sales_heatmap']);
+});
 const compatSql = readFileSync(new URL('../src/local/duckdb-compat.sql', import.meta.url), 'utf8');
 const macros = new Set([...compatSql.matchAll(/create or replace macro (\w+)/g)].map((m) => m[1]!));
 
