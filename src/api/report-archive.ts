@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ReportStore } from '../core/report-store.port.ts';
-import { reportPrefix } from '../pipeline/run-subscription.ts';
+import { reportPrefix } from '../pipeline/archive.ts';
 import { ValidationError } from './http.ts';
 
 /**

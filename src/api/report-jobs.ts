@@ -5,11 +5,11 @@ import type { Mailer } from '../core/mailer.port.ts';
 import type { EngineFactory } from '../core/query-engine.port.ts';
 import type { ReportRequest } from '../core/report-request.ts';
 import { contentTypeOf, type ReportStore } from '../core/report-store.port.ts';
-import { reportPrefix } from '../pipeline/run-subscription.ts';
+import { archiveReport, reportPrefix } from '../pipeline/archive.ts';
 import type { Locale } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
 import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
-import { jobKey } from './report-archive.ts';
+import { jobKey, reportHtmlKey } from './report-archive.ts';
 import { linkUrl, type ReportLinks } from './report-links.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -80,7 +80,7 @@ export async function generateOnDemand(job: ReportJob, deps: GenerationDeps): Pr
 
   try {
     const prefix = reportPrefix(tenantId, job.id);
-    const reportKey = `${prefix}report.html`;
+    const reportKey = reportHtmlKey(tenantId, job.id);
     const email = state.createdBy.email;
     if (state.kind === 'test' && !email) throw new InputError('a test send needs the caller’s email address');
     const metrics = await generateReport(state.request, deps.openEngine, { onQueriesStarted: warmUpWhileQueriesRun });
@@ -93,11 +93,7 @@ export async function generateOnDemand(job: ReportJob, deps: GenerationDeps): Pr
       now: deps.now(),
     });
     const eml = state.kind === 'test' ? markAsTest(rendered.eml) : rendered.eml;
-    const files = new Map(rendered.files).set('email.eml', eml);
-    const page = files.get('report.html')!;
-    files.delete('report.html');
-    for (const [name, body] of files) await deps.store.put(prefix + name, body, contentTypeOf(name));
-    await deps.store.put(reportKey, page, contentTypeOf('report.html'));
+    await archiveReport(deps.store, prefix, new Map(rendered.files).set('email.eml', eml));
 
     let messageId: string | undefined;
     if (state.kind === 'test') {

@@ -6,6 +6,7 @@ import { contentTypeOf, type ReportStore } from '../core/report-store.port.ts';
 import { parseReportRequest } from '../core/report-request.ts';
 import type { Locale } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
+import { archiveReport, reportPrefix } from './archive.ts';
 import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
 
 export interface SubscriptionRun {
@@ -45,7 +46,6 @@ export interface RunRecord {
   error?: string;
 }
 
-export const reportPrefix = (tenantId: string, reportId: string) => `tenants/${tenantId}/reports/${reportId}/`;
 const deliveryKey = (sub: SubscriptionRun, period: { start: string; end: string }) =>
   `tenants/${sub.tenantId}/deliveries/${sub.id}/${period.start}_${period.end}.json`;
 const historyKey = (sub: SubscriptionRun, period: { start: string; end: string }, startedAt: string) =>
@@ -144,9 +144,7 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
       to: sub.recipients,
       now: deps.now(),
     });
-    // report.html last: the archive lists a report once its page exists, so a half-archived one never shows.
-    const files = [...rendered.files].sort(([a], [b]) => Number(a === 'report.html') - Number(b === 'report.html'));
-    for (const [name, body] of files) await deps.store.put(prefix + name, body, contentTypeOf(name));
+    await archiveReport(deps.store, prefix, rendered.files);
 
     const at = deps.now().toISOString();
     claimed = await deps.store.putIfAbsent(
