@@ -21,11 +21,16 @@ export const LambdaEnv = z.object({
 });
 export type LambdaEnv = z.infer<typeof LambdaEnv>;
 
-export function readLambdaEnv(env: NodeJS.ProcessEnv = process.env): LambdaEnv {
-  const parsed = LambdaEnv.safeParse(env);
+/** Validates an environment against `schema`; the error names every bad variable. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid Lambda environment: ${problems}`);
+    throw new Error(`invalid ${what} environment: ${problems}`);
   }
   return parsed.data;
+}
+
+export function readLambdaEnv(env: NodeJS.ProcessEnv = process.env): LambdaEnv {
+  return parseEnv(LambdaEnv, env, 'Lambda');
 }
