@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { closedPeriod } from '../core/closed-period.ts';
 import { firesAt } from '../pipeline/due-subscriptions.ts';
 import { notifyFailure } from '../pipeline/notify-failure.ts';
@@ -36,7 +34,7 @@ export function localPipeline(options: LocalScheduleOptions): PipelineDeps {
     mailer: new OutboxMailer({ outbox: options.outboxDir }),
     sender: options.sender,
     now: () => new Date(),
-    reportLink: async (_tenant, key) => pathToFileURL(path.join(store.root, ...key.split('/'))).href,
+    reportLink: (_tenant, key) => store.readUrl(key, 1), // a file:// link, which never expires
   };
 }
 
