@@ -19,6 +19,7 @@ import { renderReport } from '../src/render/render-report.ts';
 import { buildReportPage } from '../src/render/report-page.ts';
 import { warmUpRenderer } from '../src/render/warm-up.ts';
 import type { TableRead } from './table-reads.ts';
+import { sqlString } from '../src/core/sql-catalog.ts';
 
 export interface ReportChildOptions {
   lakeDir: string;
@@ -85,7 +86,6 @@ export interface RenderChildResult {
 }
 
 const maxRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);

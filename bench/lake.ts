@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLES, type TableName } from '../src/core/report.types.ts';
 import { discoverTenantFiles, type TenantFiles } from '../src/local/lake-files.ts';
 import { generateSampleLake, type SampleLakeOptions } from '../src/sample/generate.ts';
+import { sqlString } from '../src/core/sql-catalog.ts';
 
 export const BENCH_TENANT = 'acme';
 /** Fixed, so the lake (and every figure measured on it) is reproducible. */
@@ -81,7 +82,7 @@ export async function columnBytes(files: TenantFiles): Promise<ColumnBytes> {
       const list = files.tables[table].parquet;
       if (!list.length) continue;
       const sql = `select file_name, path_in_schema as col, sum(total_compressed_size) as bytes
-        from parquet_metadata([${list.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}])
+        from parquet_metadata([${list.map(sqlString).join(', ')}])
         group by all`;
       for (const row of (await connection.runAndReadAll(sql)).getRowObjectsJS()) {
         const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(String(row.file_name))?.[1];

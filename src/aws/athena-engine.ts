@@ -13,7 +13,7 @@ import { LakeError, QueryError } from '../core/errors.ts';
 import type { EngineFactory, QueryEngine, QueryResult, Row, SqlValue } from '../core/query-engine.port.ts';
 import { validateTenantId } from '../core/report-request.ts';
 import { TABLES } from '../core/report.types.ts';
-import type { SqlQuery } from '../core/sql-catalog.ts';
+import { sqlString, type SqlQuery } from '../core/sql-catalog.ts';
 import {
   backoffDelay,
   describeError,
@@ -126,7 +126,7 @@ export function athenaLiteral(value: SqlValue): string {
   }
   if (typeof value === 'string') {
     if (value.includes('\0')) throw new Error(`cannot bind a string containing a NUL character`);
-    return `'${value.replaceAll("'", "''")}'`;
+    return sqlString(value);
   }
   throw new Error(`cannot bind a ${typeof value}: expected a string or a number`);
 }

@@ -34,6 +34,9 @@ const PARAM_NAMES: ReadonlySet<string> = new Set<QueryParamName>([
   'snapshot_dt',
 ]);
 
+/** A SQL string literal (both engines escape a quote by doubling it). */
+export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
 /** The SQL text without comments and string literals, so placeholders can be counted. */
 export function stripCommentsAndStrings(sql: string): string {
   return sql.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");

@@ -4,7 +4,7 @@ import { LakeError, QueryError } from '../core/errors.ts';
 import { LAKE_SCHEMA, type ColumnSpec } from '../core/lake-schema.ts';
 import type { EngineFactory, QueryEngine, QueryResult, Row, SqlValue } from '../core/query-engine.port.ts';
 import { TABLES, type TableName } from '../core/report.types.ts';
-import type { SqlQuery } from '../core/sql-catalog.ts';
+import { sqlString, type SqlQuery } from '../core/sql-catalog.ts';
 import { discoverTenantFiles, type TenantFiles } from './lake-files.ts';
 
 const COMPAT_SQL = readFileSync(new URL('./duckdb-compat.sql', import.meta.url), 'utf8');
@@ -24,7 +24,6 @@ export interface DuckDbOptions {
 
 export const DEFAULT_MEMORY_LIMIT = '400MB';
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const sqlList = (items: string[]) => `[${items.map(sqlString).join(', ')}]`;
 /**
  * Bytes read_csv buffers per file it reads: twice its default maximum line (2 MiB). Its own default (16 lines)

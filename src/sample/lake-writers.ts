@@ -19,6 +19,7 @@ import {
 } from '@duckdb/node-api';
 import type { TableName } from '../core/report.types.ts';
 import { hashSeed, Rng } from './prng.ts';
+import { sqlString } from '../core/sql-catalog.ts';
 
 /**
  * A cell. Ids travel as numbers and are spelled by their column (`c-000123`); a timestamp is epoch seconds,
@@ -106,7 +107,6 @@ export function dayName(day: number): string {
   return name;
 }
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** Rows per DuckDB temp table before it is copied out: bounds memory at any scale. */
