@@ -19,7 +19,7 @@ export interface TableRead {
 const TABLE_FROM = new RegExp(`\\bfrom\\s+(${TABLES.join('|')})\\b`, 'gi');
 const SET_OPERATOR = /\b(union|intersect|except)\b/gi;
 
-/** For each position, the index of the innermost unclosed "(" before it (-1 at the top level). */
+/** The text inside the innermost parentheses that enclose `at` (the whole text at the top level). */
 function enclosingGroup(code: string, at: number): { start: number; end: number } {
   const stack: number[] = [];
   for (let i = 0; i < at; i++) {

@@ -13,26 +13,29 @@ export interface SqlQuery {
   params: QueryParamName[];
 }
 
-const PARAM_NAMES: ReadonlySet<string> = new Set<QueryParamName>([
-  'tenant_id',
-  'timezone',
-  'period_start_at',
-  'period_end_at',
-  'previous_start_at',
-  'months_start_at',
-  'month_2_start_at',
-  'month_3_start_at',
-  'month_4_start_at',
-  'month_5_start_at',
-  'month_6_start_at',
-  'attribution_hours',
-  'period_dt_from',
-  'previous_dt_from',
-  'months_dt_from',
-  'first_dt',
-  'dt_to',
-  'snapshot_dt',
-]);
+/** Every QueryParams name, once: the compiler refuses a missing or unknown one. */
+const PARAM_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    tenant_id: true,
+    timezone: true,
+    period_start_at: true,
+    period_end_at: true,
+    previous_start_at: true,
+    months_start_at: true,
+    month_2_start_at: true,
+    month_3_start_at: true,
+    month_4_start_at: true,
+    month_5_start_at: true,
+    month_6_start_at: true,
+    attribution_hours: true,
+    period_dt_from: true,
+    previous_dt_from: true,
+    months_dt_from: true,
+    first_dt: true,
+    dt_to: true,
+    snapshot_dt: true,
+  } satisfies Record<QueryParamName, true>),
+);
 
 /** A SQL string literal (both engines escape a quote by doubling it). */
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../core/errors.ts';
 
-/** Files of one report, by path relative to the report folder. */
+/** The file every report folder holds: a folder with it may be replaced by a newer report. */
 export const REPORT_MARKER = 'metrics.json';
 
 /** Only an empty folder or an earlier report (it holds metrics.json) may be replaced: never someone's files. */
@@ -21,6 +21,7 @@ async function assertReplaceable(dir: string): Promise<void> {
   }
 }
 
+/** Files of one report, by path relative to the report folder. */
 export type ReportFiles = Map<string, string | Uint8Array>;
 
 /**

@@ -1,7 +1,7 @@
 import type { ReportMetrics } from '../../core/report.types.ts';
 import type { I18n } from '../i18n.ts';
 import type { ChartSpec } from './chart-spec.ts';
-import { CHART_WIDTH, COLORS, COUNT_FORMAT, FIT, frame, noActivitySpec, sum } from './theme.ts';
+import { CHART_WIDTH, COLORS, COUNT_FORMAT, FIT, frame, noActivitySpec, SHORT_DATE_FORMAT, sum } from './theme.ts';
 
 const SERIES = [
   { key: 'broadcasts', color: COLORS.broadcast, shape: 'circle' },
@@ -33,7 +33,7 @@ export function dailyVolumeChart(metrics: ReportMetrics, i: I18n): ChartSpec {
   const values = days.flatMap((d) =>
     SERIES.map((s) => ({ date: d.date, day: i.date(d.date), series: names[s.key], value: d[s.key] })),
   );
-  const dateFormat = i.locale === 'en' ? '%m/%d' : '%d/%m';
+  const dateFormat = SHORT_DATE_FORMAT[i.locale];
   const labelExpr =
     days.length <= WEEKDAY_LABELS_UP_TO
       ? `[utcFormat(toDate(datum.value), '%a'), utcFormat(toDate(datum.value), '${dateFormat}')]`

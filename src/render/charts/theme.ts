@@ -81,6 +81,9 @@ const VEGA_LOCALES: Record<Locale, NonNullable<Config['locale']>> = {
   },
 };
 
+/** Day and month without the year, as d3-time-format writes them in each locale. */
+export const SHORT_DATE_FORMAT: Record<Locale, string> = { 'pt-BR': '%d/%m', en: '%m/%d' };
+
 /** The d3 number format for counts in axes and tooltips (grouped thousands, per the spec's locale). */
 export const COUNT_FORMAT = ',d';
 
