@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../src/api/report-links.ts';
 import { TABLES, type TableName } from '../src/core/report.types.ts';
 
 /** How a Glue table reads its files: Parquet (the production format) or newline-delimited JSON. */
@@ -98,8 +99,8 @@ const EnvironmentSettings = z.strictObject({
     .number({ error: 'expected a whole number of days' })
     .int({ error: 'expected a whole number of days' })
     .min(1)
-    .max(366)
-    .default(90),
+    .max(MAX_LINK_TTL_DAYS)
+    .default(DEFAULT_LINK_TTL_DAYS),
 });
 
 export interface AppConfig {

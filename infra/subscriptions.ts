@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CADENCES, type Cadence } from '../src/core/closed-period.ts';
 import { InputError } from '../src/core/errors.ts';
+import { MAX_RECIPIENTS } from '../src/core/mailer.port.ts';
 import { validateTenantId, validateTimezone } from '../src/core/report-request.ts';
 import { LOCALES, type Locale } from '../src/render/i18n.ts';
 
@@ -19,9 +20,6 @@ export interface Subscription {
   recipients: string[];
   locale: Locale;
 }
-
-/** SES accepts at most 50 recipients per message. */
-export const MAX_RECIPIENTS = 50;
 
 const fromValidator = (validate: (value: string) => string) => (value: string, ctx: z.RefinementCtx) => {
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../api/report-links.ts';
 
 /** The environment every report Lambda receives from the CDK app (infra/), validated at cold start. */
 export const LambdaEnv = z.object({
@@ -12,7 +13,7 @@ export const LambdaEnv = z.object({
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Base URL of the report API; archive links in emails point to `${API_URL}/r/<token>`. */
   API_URL: z.string().url().optional(),
-  REPORT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(366).default(90),
+  REPORT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(MAX_LINK_TTL_DAYS).default(DEFAULT_LINK_TTL_DAYS),
   /**
    * Name of the SSM SecureString holding the link-signing key (base64 of at least 32 random bytes), read via
    * the AWS Parameters and Secrets Lambda Extension. With API_URL, emails carry signed `/r/<token>` links.

@@ -1,11 +1,9 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { InputError } from '../core/errors.ts';
-import type { Mailer } from '../core/mailer.port.ts';
+import { MAX_RECIPIENTS, type Mailer } from '../core/mailer.port.ts';
 
 /** SESv2 accepts raw messages up to 40 MB (the MIME text, attachments already base64-encoded inside it). */
 export const SES_MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
-/** SES accepts at most 50 recipients per message. */
-export const SES_MAX_RECIPIENTS = 50;
 
 /** Why SES refused or failed a send, from its error name. */
 export type SesFailureCause =
@@ -105,10 +103,8 @@ export class SesMailer implements Mailer {
   async sendRaw(message: Buffer, envelope: { from: string; to: string[] }): Promise<{ messageId: string }> {
     const to = envelope.to.map((address) => address.trim()).filter((address) => address !== '');
     if (to.length === 0) throw new InputError('cannot send email: the recipient list is empty');
-    if (to.length > SES_MAX_RECIPIENTS) {
-      throw new InputError(
-        `cannot send email to ${to.length} recipients: SES allows ${SES_MAX_RECIPIENTS} per message`,
-      );
+    if (to.length > MAX_RECIPIENTS) {
+      throw new InputError(`cannot send email to ${to.length} recipients: SES allows ${MAX_RECIPIENTS} per message`);
     }
     if (!envelope.from.trim()) throw new InputError('cannot send email: the sender address is empty');
     if (message.length === 0) throw new InputError('cannot send email: the message is empty');
