@@ -7,10 +7,10 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { UFS } from '../src/core/brazil.ts';
-import type { ReportMetrics } from '../src/core/report.types.ts';
 import { BRAZIL_TOPOLOGY } from '../src/render/charts/brazil-geo.ts';
 import { buildCharts, CHART_IDS, COLORS, type ChartId, type ChartSpec } from '../src/render/charts/index.ts';
 import { i18n, LOCALES, type Locale } from '../src/render/i18n.ts';
+import { goldenMetrics, type GoldenCase } from './support/sample-metrics.ts';
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden', 'charts');
 const CASES = [
@@ -18,15 +18,11 @@ const CASES = [
   { name: 'empty-period', locales: LOCALES },
 ] as const;
 
-function readMetrics(caseName: string): ReportMetrics {
-  return JSON.parse(readFileSync(path.join(GOLDEN, caseName, 'metrics.json'), 'utf8')) as ReportMetrics;
+function chartsFor(caseName: GoldenCase, locale: Locale): Map<ChartId, ChartSpec> {
+  return new Map(buildCharts(goldenMetrics(caseName), i18n(locale)).map((c) => [c.id, c]));
 }
 
-function chartsFor(caseName: string, locale: Locale): Map<ChartId, ChartSpec> {
-  return new Map(buildCharts(readMetrics(caseName), i18n(locale)).map((c) => [c.id, c]));
-}
-
-function chart(caseName: string, locale: Locale, id: ChartId): ChartSpec {
+function chart(caseName: GoldenCase, locale: Locale, id: ChartId): ChartSpec {
   const found = chartsFor(caseName, locale).get(id);
   if (!found) throw new Error(`no chart ${id}`);
   return found;
@@ -95,7 +91,7 @@ describe('chart specs match the golden files', () => {
   for (const { name, locales } of CASES) {
     for (const locale of locales) {
       it(`${name} in ${locale}`, async () => {
-        const charts = buildCharts(readMetrics(name), i18n(locale));
+        const charts = buildCharts(goldenMetrics(name), i18n(locale));
 
         for (const c of charts) {
           await expectGolden(path.join(GOLDEN, name, `${c.id}.${locale}.vl.json`), withoutTopology(c.spec));
@@ -107,14 +103,14 @@ describe('chart specs match the golden files', () => {
 
 describe('buildCharts', () => {
   it('returns the seven panel visuals in panel order', () => {
-    const charts = buildCharts(readMetrics('busy-week'), i18n('pt-BR'));
+    const charts = buildCharts(goldenMetrics('busy-week'), i18n('pt-BR'));
 
     expect(charts.map((c) => c.id)).toEqual([...CHART_IDS]);
     expect(charts.map((c) => c.title)).toEqual(Object.values(i18n('pt-BR').t.charts));
   });
 
   it('is pure: the same input gives the same output, and the metrics are not touched', () => {
-    const metrics = readMetrics('busy-week');
+    const metrics = goldenMetrics('busy-week');
     const before = structuredClone(metrics);
 
     const first = buildCharts(metrics, i18n('en'));
@@ -125,8 +121,8 @@ describe('buildCharts', () => {
   });
 
   it('marks every chart of a busy period as not empty, and every chart of a quiet one as empty', () => {
-    const busy = buildCharts(readMetrics('busy-week'), i18n('pt-BR'));
-    const quiet = buildCharts(readMetrics('empty-period'), i18n('pt-BR'));
+    const busy = buildCharts(goldenMetrics('busy-week'), i18n('pt-BR'));
+    const quiet = buildCharts(goldenMetrics('empty-period'), i18n('pt-BR'));
 
     expect(busy.map((c) => c.empty)).toEqual(CHART_IDS.map(() => false));
     expect(quiet.map((c) => c.empty)).toEqual(CHART_IDS.map(() => true));
@@ -135,7 +131,7 @@ describe('buildCharts', () => {
   it('draws the "no activity" notice, in the reader\'s language, for an empty chart', () => {
     for (const locale of LOCALES) {
       const { t } = i18n(locale);
-      for (const c of buildCharts(readMetrics('empty-period'), i18n(locale))) {
+      for (const c of buildCharts(goldenMetrics('empty-period'), i18n(locale))) {
         expect(JSON.stringify(c.spec)).toContain(t.noActivity);
         expect(c.alt).toContain(t.noActivity);
       }
@@ -244,7 +240,7 @@ describe('data tables', () => {
 
 describe('every spec', () => {
   const all = CASES.flatMap(({ name, locales }) =>
-    locales.flatMap((locale) => buildCharts(readMetrics(name), i18n(locale)).map((c) => ({ name, locale, c }))),
+    locales.flatMap((locale) => buildCharts(goldenMetrics(name), i18n(locale)).map((c) => ({ name, locale, c }))),
   );
 
   it.each(all.map(({ name, locale, c }) => [`${c.id} ${name} ${locale}`, c] as const))(

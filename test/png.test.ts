@@ -1,17 +1,14 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { Resvg } from '@resvg/resvg-wasm';
 import type { TopLevelSpec } from 'vega-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ReportMetrics } from '../src/core/report.types.ts';
 import { buildCharts, type ChartSpec } from '../src/render/charts/index.ts';
 import { interFontFiles } from '../src/render/fonts.ts';
 import { i18n } from '../src/render/i18n.ts';
 import { renderChart, renderSvg, type RenderedChart } from '../src/render/png.ts';
+import { goldenMetrics } from './support/sample-metrics.ts';
 
-const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden', 'charts');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 interface Bitmap {
@@ -79,17 +76,13 @@ function differingPixels(a: Bitmap, b: Bitmap, box = { x: 0, y: 0, width: a.widt
   return count;
 }
 
-function readMetrics(caseName: string): ReportMetrics {
-  return JSON.parse(readFileSync(path.join(GOLDEN, caseName, 'metrics.json'), 'utf8')) as ReportMetrics;
-}
-
 describe('renderChart', () => {
   const rendered: { chart: ChartSpec; result: RenderedChart }[] = [];
 
   beforeAll(async () => {
     const charts = [
-      ...buildCharts(readMetrics('busy-week'), i18n('pt-BR')),
-      ...buildCharts(readMetrics('empty-period'), i18n('en')),
+      ...buildCharts(goldenMetrics('busy-week'), i18n('pt-BR')),
+      ...buildCharts(goldenMetrics('empty-period'), i18n('en')),
     ];
     for (const chart of charts) rendered.push({ chart, result: await renderChart(chart.spec) });
   });
@@ -129,7 +122,7 @@ describe('renderChart', () => {
   });
 
   it('renders all seven charts quickly once warm', async () => {
-    const charts = buildCharts(readMetrics('busy-week'), i18n('en'));
+    const charts = buildCharts(goldenMetrics('busy-week'), i18n('en'));
     for (const chart of charts) await renderChart(chart.spec);
 
     const started = performance.now();
