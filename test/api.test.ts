@@ -21,7 +21,7 @@ import type { EngineFactory } from '../src/core/query-engine.port.ts';
 import type { ReportStore, StoredObject } from '../src/core/report-store.port.ts';
 import { duckDbEngineFactory } from '../src/local/duckdb-engine.ts';
 import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';
-import { contact, event, service } from './support/rows.ts';
+import { oneContactLake } from './support/rows.ts';
 
 // ---- test doubles ------------------------------------------------------------------------------------
 
@@ -797,15 +797,7 @@ describe('generating on demand and test sends', () => {
   let lake: string;
   beforeAll(async () => {
     dir = tempDir('cbr-api-');
-    lake = await writeLake(
-      path.join(dir, 'lake'),
-      {
-        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
-        broadcast_events: [event('acme', 'k1', 'READ', '2026-11-17T12:00:00Z')],
-        services: [service('acme', 'k1', 'SALES', '2026-11-18T12:00:00Z')],
-      },
-      'parquet',
-    );
+    lake = await writeLake(path.join(dir, 'lake'), oneContactLake(), 'parquet');
   });
   afterAll(() => removeDir(dir));
 

@@ -15,7 +15,7 @@ import {
 } from '../src/pipeline/run-subscription.ts';
 import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';
 import { startSesLocal, type LocalSes } from './support/local-aws.ts';
-import { contact, event, service } from './support/rows.ts';
+import { oneContactLake } from './support/rows.ts';
 
 describe('the period that has just closed', () => {
   const at = (iso: string) => new Date(iso);
@@ -51,15 +51,7 @@ describe('a scheduled run', () => {
   beforeAll(async () => {
     ses = await startSesLocal();
     work = tempDir();
-    lake = await writeLake(
-      path.join(work, 'lake'),
-      {
-        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
-        broadcast_events: [event('acme', 'k1', 'READ', '2026-11-17T12:00:00Z')],
-        services: [service('acme', 'k1', 'SALES', '2026-11-18T12:00:00Z')],
-      },
-      'parquet',
-    );
+    lake = await writeLake(path.join(work, 'lake'), oneContactLake(), 'parquet');
   });
   afterAll(async () => {
     await ses?.stop();

@@ -7,7 +7,7 @@ import { runSubscription, type SubscriptionRun } from '../src/pipeline/run-subsc
 import { startConditionalS3 } from './support/conditional-s3.ts';
 import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';
 import { startS3rver, type LocalS3 } from './support/local-aws.ts';
-import { contact, event } from './support/rows.ts';
+import { oneContactLake } from './support/rows.ts';
 
 describe('exactly once on S3 (s3rver behind a conditional-write double)', () => {
   let s3: LocalS3;
@@ -21,14 +21,7 @@ describe('exactly once on S3 (s3rver behind a conditional-write double)', () => 
     conditional = await startConditionalS3(s3.endpoint);
     store = new S3ReportStore({ client: conditional.client, bucket: 'reports', prefix: 'archive/' });
     work = tempDir();
-    lake = await writeLake(
-      path.join(work, 'lake'),
-      {
-        contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
-        broadcast_events: [event('acme', 'k1', 'READ', '2026-11-17T12:00:00Z')],
-      },
-      'parquet',
-    );
+    lake = await writeLake(path.join(work, 'lake'), oneContactLake(), 'parquet');
   });
   afterAll(async () => {
     await conditional?.stop();

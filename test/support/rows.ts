@@ -1,4 +1,4 @@
-import type { LakeRow } from './lake-builder.ts';
+import type { LakeRow, LakeRows } from './lake-builder.ts';
 
 /** Compact builders for test rows of each lake table; ids are derived so duplicates are explicit. */
 let seq = 0;
@@ -53,4 +53,13 @@ export function message(
   message_id: string = next('sm'),
 ): LakeRow {
   return { tenant_id, message_id, service_id: `s-of-${contact_id}`, contact_id, module, direction, sent_at };
+}
+
+/** One acme contact in the base, reached on 2026-11-17 and in a SALES service the next day: a lake with a digest. */
+export function oneContactLake(): LakeRows {
+  return {
+    contacts: [contact('acme', '2026-11-23', 'k1', '+5511987654321', '2020-01-01T00:00:00Z')],
+    broadcast_events: [event('acme', 'k1', 'READ', '2026-11-17T12:00:00Z')],
+    services: [service('acme', 'k1', 'SALES', '2026-11-18T12:00:00Z')],
+  };
 }
