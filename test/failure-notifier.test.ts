@@ -2,7 +2,30 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyExhaustedRun } from '../src/aws/failure-notifier-handler.ts';
 import { SesMailer } from '../src/aws/ses-mailer.ts';
+import { parseSubscriptions } from '../infra/subscriptions.ts';
 import { startSesLocal, type LocalSes } from './support/local-aws.ts';
+
+/** The test's own subscriptions: editing the deployed list cannot break these tests. */
+const subscriptions = parseSubscriptions([
+  {
+    id: 'acme-weekly',
+    tenantId: 'acme',
+    cadence: 'weekly',
+    sendAt: '08:00',
+    timezone: 'America/Sao_Paulo',
+    recipients: ['marketing@acme.example.com'],
+    locale: 'pt-BR',
+  },
+  {
+    id: 'globex-monthly',
+    tenantId: 'globex',
+    cadence: 'monthly',
+    sendAt: '09:15',
+    timezone: 'America/New_York',
+    recipients: ['growth@globex.example.com'],
+    locale: 'en',
+  },
+]);
 
 describe('the failure notifier (Lambda on-failure destination)', () => {
   let ses: LocalSes;
@@ -29,7 +52,7 @@ describe('the failure notifier (Lambda on-failure destination)', () => {
   });
 
   it("tells the subscription's admins, through SES, that the period's report failed and why", async () => {
-    const deps = { mailer: new SesMailer({ client: ses.client }), sender: 'reports@example.com' };
+    const deps = { mailer: new SesMailer({ client: ses.client }), sender: 'reports@example.com', subscriptions };
     const { messageId } = await notifyExhaustedRun(record('acme-weekly'), deps);
 
     const sent = (await ses.emails()).find((e) => e.messageId === messageId)!;
@@ -40,7 +63,7 @@ describe('the failure notifier (Lambda on-failure destination)', () => {
   });
 
   it('refuses a record that is not a failed report run', async () => {
-    const deps = { mailer: new SesMailer({ client: ses.client }), sender: 'reports@example.com' };
+    const deps = { mailer: new SesMailer({ client: ses.client }), sender: 'reports@example.com', subscriptions };
     await expect(notifyExhaustedRun({ hello: 'world' }, deps)).rejects.toThrow(/invalid failure record/);
     await expect(notifyExhaustedRun(record('nobody'), deps)).rejects.toThrow(/unknown subscription "nobody"/);
   });
@@ -48,7 +71,11 @@ describe('the failure notifier (Lambda on-failure destination)', () => {
   it('builds a plain MIME message that parses', async () => {
     let raw: Buffer | undefined;
     const capture = { sendRaw: async (message: Buffer) => ((raw = message), { messageId: 'm-1' }) };
-    await notifyExhaustedRun(record('globex-monthly'), { mailer: capture, sender: 'reports@example.com' });
+    await notifyExhaustedRun(record('globex-monthly'), {
+      mailer: capture,
+      sender: 'reports@example.com',
+      subscriptions,
+    });
     const mail = await simpleParser(raw!);
     expect(mail.subject).toBe('[Failed] Contact behavior report · globex · 2026-10-01 – 2026-10-31');
   });
