@@ -11,7 +11,7 @@ import type { ReportMetrics } from '../src/core/report.types.ts';
 import { DuckDbEngine } from '../src/local/duckdb-engine.ts';
 import { discoverTenantFiles } from '../src/local/lake-files.ts';
 import { buildCharts } from '../src/render/charts/index.ts';
-import { buildEmail, composeMime, type RenderedChart } from '../src/render/email.ts';
+import { buildEmail, composeMime, type EmailChart } from '../src/render/email.ts';
 import { i18n } from '../src/render/i18n.ts';
 import { buildInsights } from '../src/render/insights.ts';
 import { renderChart } from '../src/render/png.ts';
@@ -183,7 +183,7 @@ async function renderOnce(metrics: ReportMetrics): Promise<RenderTimes> {
   const i = i18n(options.locale);
   const t0 = performance.now();
   const charts = buildCharts(metrics, i);
-  const rendered: RenderedChart[] = [];
+  const rendered: EmailChart[] = [];
   for (const chart of charts) rendered.push({ chart, ...(await renderChart(chart.spec)) });
   const t1 = performance.now();
   const insights = buildInsights(metrics, i);

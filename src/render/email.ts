@@ -17,7 +17,8 @@ export const MAX_HTML_BYTES = 100 * 1024;
 /** SES v1 accepts 10 MB per message. */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-export interface RenderedChart {
+/** A chart as the email carries it: its spec (alt text, title) and its PNG. */
+export interface EmailChart {
   chart: ChartSpec;
   png: Buffer;
   /** CSS pixels (the PNG holds twice as many). */
@@ -35,7 +36,7 @@ export interface EmailDigest {
 export interface EmailInput {
   metrics: ReportMetrics;
   i18n: I18n;
-  charts: RenderedChart[];
+  charts: EmailChart[];
   insights: Insight[];
   reportUrl: string;
 }

@@ -2,7 +2,7 @@ import { metricsJson } from '../core/generate-report.ts';
 import type { ReportMetrics } from '../core/report.types.ts';
 import type { ReportFiles } from '../local/report-folder.ts';
 import { buildCharts } from './charts/index.ts';
-import { buildEmail, composeMime, type RenderedChart } from './email.ts';
+import { buildEmail, composeMime, type EmailChart } from './email.ts';
 import { i18n, type Locale } from './i18n.ts';
 import { buildInsights } from './insights.ts';
 import { renderChart } from './png.ts';
@@ -31,7 +31,7 @@ export async function renderReport(metrics: ReportMetrics, options: RenderOption
   const i = i18n(options.locale);
   const charts = buildCharts(metrics, i);
   const between = options.between ?? (async () => undefined);
-  const rendered: RenderedChart[] = [];
+  const rendered: EmailChart[] = [];
   for (const chart of charts) {
     await between();
     const { png, width, height } = await renderChart(chart.spec);
