@@ -28,6 +28,12 @@ describe('report request validation', () => {
     expect(() => request(overrides)).toThrow(message);
   });
 
+  it('takes the limits themselves: 366 days, 90 attribution days; 367 days are refused', () => {
+    expect(request({ start: '2025-11-22', end: '2026-11-22' })).toMatchObject({ start: '2025-11-22' });
+    expect(request({ attributionDays: 90 }).attributionDays).toBe(90);
+    expect(() => request({ start: '2025-11-21', end: '2026-11-22' })).toThrow(/spans 367 days; at most 366/);
+  });
+
   it('accepts the longest tenant id and a one-day period', () => {
     const r = request({ tenantId: `a${'-'.repeat(62)}`, start: '2026-11-22' });
     expect(r).toMatchObject({
