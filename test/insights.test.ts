@@ -35,6 +35,26 @@ describe('insights', () => {
     expect(buildInsights(goldenMetrics('empty-period'), i18n('en'))).toEqual([]);
   });
 
+  it('words the tiles with no ratio to show: new against none, no change from none or to the same', () => {
+    const m = goldenMetrics('busy-week');
+    const fresh = {
+      ...m,
+      kpis: {
+        contactBase: { value: 10, previous: 10 },
+        reachedContacts: { value: 5, previous: 0 },
+        contactsInSales: { value: 0, previous: 0 },
+        contactsInSupport: { value: 0, previous: 3 },
+      },
+    };
+    const i = i18n('en');
+    expect(kpiTiles(fresh, i).map((t) => [t.change, t.direction, t.arrow])).toEqual([
+      [i.t.noChange, 'flat', '■'],
+      [i.t.newSincePrevious, 'up', '▲'],
+      [i.t.noChange, 'flat', '■'],
+      ['-100%', 'down', '▼'],
+    ]);
+  });
+
   it('formats KPI tiles with their direction and change', () => {
     const tiles = kpiTiles(goldenMetrics('busy-week'), i18n('pt-BR'));
     expect(tiles.map((t) => [t.label, t.value, t.change, t.direction])).toEqual([
