@@ -158,8 +158,8 @@ describe('alt texts state the key numbers as the reader writes them', () => {
   });
 
   it('journey funnel', () => {
-    expect(chart('busy-week', 'pt-BR', 'journey-funnel').alt).toContain('Alcançados 11.020, Vendas 1.318 (12%)');
-    expect(chart('busy-week', 'en', 'journey-funnel').alt).toContain('Reached 11,020, Sales 1,318 (12%)');
+    expect(chart('busy-week', 'pt-BR', 'journey-funnel').alt).toContain('Alcançados 11.020, Vendas 1.318 (12,0%)');
+    expect(chart('busy-week', 'en', 'journey-funnel').alt).toContain('Reached 11,020, Sales 1,318 (12.0%)');
   });
 
   it('contacts by month', () => {

@@ -1,6 +1,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_HTML_BYTES } from '../src/render/email.ts';
+import { i18n } from '../src/render/i18n.ts';
 import { renderReport, type RenderedReport } from '../src/render/render-report.ts';
 import { goldenMetrics } from './support/sample-metrics.ts';
 
@@ -78,6 +79,16 @@ describe('the email digest (pt-BR, a busy week)', () => {
     expect(mail.text).toContain(REPORT_URL);
   });
 
+  it('names each chart once in its text part, followed by its key numbers', () => {
+    const { t } = i18n('pt-BR');
+    for (const title of Object.values(t.charts)) {
+      expect(mail.text!.split(title).length - 1, title).toBe(1);
+    }
+    expect(mail.text).toContain(
+      'Funil de conversão por status da mensagem: Enviadas 12.480, Entregues 11.020 (88,3%), Lidas 8.315 (75,5%)',
+    );
+  });
+
   it('links to the full report and stays light in dark mode', () => {
     expect(html).toContain(`href="${REPORT_URL}"`);
     expect(html).toMatch(/<meta name="color-scheme" content="light only"/);
@@ -112,6 +123,8 @@ describe('a period with no activity', () => {
     const mail = await simpleParser(report.eml, { keepCidLinks: true });
     expect(String(mail.html)).toContain('Sem atividade neste período');
     expect(mail.text).toContain('Sem atividade neste período');
+    expect(mail.text).toContain('Distribuição geográfica: Sem atividade neste período.');
+    expect(mail.text).not.toContain('Distribuição geográfica: Distribuição geográfica');
     expect(imgTags(String(mail.html))).toEqual([]);
     expect(mail.attachments).toEqual([]);
   });

@@ -11,11 +11,30 @@ describe('insights', () => {
       'The weakest funnel step is Read → Clicked: only 22.9% moved on.',
       'Sales interactions peaked on Tuesday, 11:00–12:00 (108 messages).',
       'SP holds 30.5% of the contact base (14,210).',
-      'Active contacts per month grew 17.2%: from 41,230 in Jun 2026 to 48,320 in Oct 2026.',
+      'Active contacts per month grew 17.2%: from 41,230 in Jun 2026 to 48,320 in Oct 2026, the last complete month (Nov 2026 is counted only to 11/22).',
     ]);
     expect(buildInsights(goldenMetrics('busy-week'), i18n('pt-BR'))[0]!.text).toBe(
       'Contatos em vendas: alta de 6,5% em relação ao período anterior (de 1.391 para 1.482).',
     );
+  });
+
+  it('compares complete months, and says which month is left out and why', () => {
+    const m = goldenMetrics('busy-week');
+    expect(buildInsights(m, i18n('pt-BR')).at(-1)!.text).toBe(
+      'Contatos ativos por mês cresceram 17,2%: de 41.230 em jun. de 2026 para 48.320 em out. de 2026, o último mês completo (nov. de 2026 só conta até 22/11).',
+    );
+    // A period that closes its month compares the six months as they are.
+    const closed = { ...m, period: { start: '2026-11-24', end: '2026-11-30' } };
+    expect(buildInsights(closed, i18n('en')).at(-1)!.text).toBe(
+      'Active contacts per month fell 17.9%: from 41,230 in Jun 2026 to 33,870 in Nov 2026.',
+    );
+  });
+
+  it('writes every percentage with one decimal, whole numbers included', () => {
+    const en = i18n('en');
+    const pt = i18n('pt-BR');
+    expect([0.05, 0.099, 1, 0, 0.12345].map(pt.percent)).toEqual(['5,0%', '9,9%', '100,0%', '0,0%', '12,3%']);
+    expect([0.05, -0.048, -1, 0].map(en.change)).toEqual(['+5.0%', '-4.8%', '-100.0%', '0.0%']);
   });
 
   it('says a KPI is new when the previous period had none, and says nothing of an empty period', () => {
@@ -51,7 +70,7 @@ describe('insights', () => {
       [i.t.noChange, 'flat', '■'],
       [i.t.newSincePrevious, 'up', '▲'],
       [i.t.noChange, 'flat', '■'],
-      ['-100%', 'down', '▼'],
+      ['-100.0%', 'down', '▼'],
     ]);
   });
 

@@ -93,7 +93,8 @@ export async function buildEmail({
     ...tiles.map((t) => `${t.label}: ${t.value} (${t.change} ${i.t.vsPrevious}: ${t.previous})`),
     '',
     ...(insights.length ? [`${i.t.insightsTitle}:`, ...insights.map((x) => `- ${x.text}`), ''] : []),
-    ...charts.flatMap(({ chart }) => [`${chart.title}: ${chart.empty ? i.t.noActivity : chart.alt}`]),
+    // Each chart's alt text starts with its title and states its numbers (or that it has none).
+    ...charts.map(({ chart }) => chart.alt),
     '',
     `${i.t.openReport}: ${reportUrl}`,
     '',

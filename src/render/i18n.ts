@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 export const LOCALES = ['pt-BR', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'pt-BR';
+/** Every percentage a reader sees has exactly this many decimals (5,0%, 9,9%, 100,0%): one rule, side by side. */
+export const PERCENT_DIGITS = 1;
 
 /** Every word a reader sees in charts, the email and the archived page. */
 export interface Messages {
@@ -228,13 +230,18 @@ export interface I18n {
   locale: Locale;
   t: Messages;
   number(n: number): string;
-  percent(ratio: number, digits?: number): string;
-  /** A signed change, e.g. "+12,5%". */
+  /** A share, with PERCENT_DIGITS decimals: "9,9%", "5,0%". */
+  percent(ratio: number): string;
+  /** A signed change, with PERCENT_DIGITS decimals: "+12,5%", "-4,0%". */
   change(ratio: number): string;
+  /** A local hour as a range: "09:00–09:59". */
+  hours(hour: number): string;
   date(isoDate: string): string;
   shortDate(isoDate: string): string;
   month(yyyyMm: string): string;
   period(start: string, end: string): string;
+  /** An instant as a reader in `zone` writes it, with the zone named: "23/11/2026, 06:00 (America/Sao_Paulo)". */
+  dateTime(iso: string, zone: string): string;
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
@@ -248,20 +255,24 @@ function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.N
 
 export function i18n(locale: Locale = DEFAULT_LOCALE): I18n {
   const count = numberFormat(locale, { maximumFractionDigits: 0 });
-  const percent = (ratio: number, digits = 1) =>
-    numberFormat(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(ratio);
+  const fixed = { minimumFractionDigits: PERCENT_DIGITS, maximumFractionDigits: PERCENT_DIGITS };
+  const percent = numberFormat(locale, { style: 'percent', ...fixed });
+  const change = numberFormat(locale, { style: 'percent', ...fixed, signDisplay: 'exceptZero' });
+  const hh = (hour: number) => String(hour).padStart(2, '0');
   const day = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'UTC' }).setLocale(locale);
   return {
     locale,
     t: MESSAGES[locale],
     number: (n) => count.format(n),
-    percent,
-    change: (ratio) =>
-      numberFormat(locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(ratio),
+    percent: (ratio) => percent.format(ratio),
+    change: (ratio) => change.format(ratio),
+    hours: (hour) => `${hh(hour)}:00–${hh(hour)}:59`,
     date: (isoDate) => day(isoDate).toLocaleString(DateTime.DATE_MED),
     shortDate: (isoDate) => day(isoDate).toLocaleString({ day: '2-digit', month: '2-digit' }),
     month: (yyyyMm) => day(`${yyyyMm}-01`).toLocaleString({ month: 'short', year: 'numeric' }),
     period: (start, end) =>
       `${day(start).toLocaleString(DateTime.DATE_SHORT)} – ${day(end).toLocaleString(DateTime.DATE_SHORT)}`,
+    dateTime: (iso, zone) =>
+      `${DateTime.fromISO(iso, { zone }).setLocale(locale).toLocaleString(DateTime.DATETIME_SHORT)} (${zone})`,
   };
 }

@@ -21,6 +21,8 @@ const SENTENCES: Record<
     trendUp: (from: string, fromMonth: string, to: string, toMonth: string, change: string) => string;
     trendDown: (from: string, fromMonth: string, to: string, toMonth: string, change: string) => string;
     trendFlat: (value: string, fromMonth: string, toMonth: string) => string;
+    /** Appended (before the full stop) when the chart's last month is cut at the period's end and left out. */
+    partialMonth: (month: string, lastDay: string) => string;
   }
 > = {
   'pt-BR': {
@@ -33,6 +35,7 @@ const SENTENCES: Record<
     trendUp: (f, fm, t, tm, c) => `Contatos ativos por mês cresceram ${c}: de ${f} em ${fm} para ${t} em ${tm}.`,
     trendDown: (f, fm, t, tm, c) => `Contatos ativos por mês caíram ${c}: de ${f} em ${fm} para ${t} em ${tm}.`,
     trendFlat: (v, fm, tm) => `Contatos ativos por mês estáveis em torno de ${v} entre ${fm} e ${tm}.`,
+    partialMonth: (m, d) => `, o último mês completo (${m} só conta até ${d})`,
   },
   en: {
     kpiUp: (k, c, f, t) => `${k} rose ${c} over the previous period (from ${f} to ${t}).`,
@@ -44,6 +47,7 @@ const SENTENCES: Record<
     trendUp: (f, fm, t, tm, c) => `Active contacts per month grew ${c}: from ${f} in ${fm} to ${t} in ${tm}.`,
     trendDown: (f, fm, t, tm, c) => `Active contacts per month fell ${c}: from ${f} in ${fm} to ${t} in ${tm}.`,
     trendFlat: (v, fm, tm) => `Active contacts per month held steady around ${v} from ${fm} to ${tm}.`,
+    partialMonth: (m, d) => `, the last complete month (${m} is counted only to ${d})`,
   },
 };
 
@@ -126,9 +130,17 @@ function contactTrend(m: ReportMetrics, i: I18n): Insight | null {
   const s = SENTENCES[i.locale];
   const change = (last.total - first.total) / first.total;
   const args = [i.number(first.total), i.month(first.month), i.number(last.total), i.month(last.month)] as const;
-  if (Math.abs(change) < 0.02)
-    return { id: 'contact-trend', text: s.trendFlat(i.number(last.total), args[1], args[3]) };
-  return { id: 'contact-trend', text: (change > 0 ? s.trendUp : s.trendDown)(...args, i.percent(Math.abs(change))) };
+  const sentence =
+    Math.abs(change) < 0.02
+      ? s.trendFlat(i.number(last.total), args[1], args[3])
+      : (change > 0 ? s.trendUp : s.trendDown)(...args, i.percent(Math.abs(change)));
+  const cut = m.contactsByMonth.at(-1);
+  // Beside a chart that shows the cut month, say why the comparison stops before it.
+  const text =
+    lastMonthComplete || !cut
+      ? sentence
+      : `${sentence.slice(0, -1)}${s.partialMonth(i.month(cut.month), i.shortDate(m.period.end))}.`;
+  return { id: 'contact-trend', text };
 }
 
 /** Three to five plain-language highlights; fewer only when the period has too little activity to say more. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { ReportMetrics } from '../core/report.types.ts';
 import type { ChartSpec } from './charts/index.ts';
+import { formatTable } from './charts/table.ts';
 import type { I18n } from './i18n.ts';
 import type { Insight } from './insights.ts';
 import { hasNoActivity, kpiTiles } from './kpis.ts';
@@ -71,16 +72,13 @@ export function buildReportPage({ metrics: m, i18n: i, charts, insights }: Repor
     insights,
     charts: charts.map((c) => ({
       ...c,
-      table: {
-        columns: c.table.columns,
-        rows: c.table.rows.map((r) => r.map((v) => (typeof v === 'number' ? i.number(v) : v))),
-      },
+      table: { columns: c.table.columns, rows: formatTable(c.table, i) },
       csvHref: `data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(c.table))}`,
     })),
     dataTable: i.t.dataTable,
     downloadCsv: i.t.downloadCsv,
     footer: i.t.footer,
-    generatedLabel: `${i.t.generatedAt}: ${new Date(m.execution.generatedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`,
+    generatedLabel: `${i.t.generatedAt} ${i.dateTime(m.execution.generatedAt, m.timezone)}`,
     ...browserLibraries(),
     chartsJson: scriptJson(charts.map((c) => ({ id: c.id, spec: c.spec }))),
   });

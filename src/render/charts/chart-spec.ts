@@ -11,9 +11,16 @@ export const CHART_IDS = [
 ] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
-/** The data behind a chart: localized headers, raw numbers (for an HTML table and a CSV download). */
+/**
+ * What a table column holds, so the page writes each cell as the chart does (src/render/charts/table.ts) while the
+ * CSV keeps the raw value: a count as an integer, a ratio to the precision shown, a date or month in ISO form.
+ */
+export type ColumnKind = 'label' | 'count' | 'ratio' | 'date' | 'month' | 'hour';
+
+/** The data behind a chart: localized headers, raw values (for an HTML table and a CSV download). */
 export interface ChartTable {
   columns: string[];
+  kinds: ColumnKind[];
   rows: (string | number)[][];
 }
 

@@ -1,6 +1,6 @@
 import type { ReportMetrics } from '../../core/report.types.ts';
 import type { I18n } from '../i18n.ts';
-import type { ChartSpec } from './chart-spec.ts';
+import type { ChartSpec, ChartTable } from './chart-spec.ts';
 import { CHART_WIDTH, COLORS, COUNT_FORMAT, FIT, frame, noActivitySpec } from './theme.ts';
 
 const BAR_SERIES = ['broadcast', 'sales', 'support'] as const;
@@ -11,8 +11,9 @@ export function contactsByMonthChart(metrics: ReportMetrics, i: I18n): ChartSpec
   const months = metrics.contactsByMonth.map((m) => ({ ...m, label: i.month(m.month) }));
   const names = { ...i.t.series };
   const series = [...BAR_SERIES, 'total'] as const;
-  const table = {
+  const table: ChartTable = {
     columns: [i.t.fields.month, ...series.map((s) => names[s])],
+    kinds: ['month', ...series.map(() => 'count' as const)],
     rows: months.map((m) => [m.month, m.broadcast, m.sales, m.support, m.total]),
   };
   const empty = months.every((m) => m.total === 0 && m.broadcast === 0 && m.sales === 0 && m.support === 0);

@@ -1,7 +1,7 @@
 import type { ReportMetrics } from '../../core/report.types.ts';
 import type { I18n } from '../i18n.ts';
 import { BRAZIL_OBJECT, BRAZIL_TOPOLOGY, STATE_NAMES } from './brazil-geo.ts';
-import type { ChartSpec } from './chart-spec.ts';
+import type { ChartSpec, ChartTable } from './chart-spec.ts';
 import { COLORS, COUNT_FORMAT, frame, noActivitySpec, sum } from './theme.ts';
 
 const MAP_SIZE = 300;
@@ -21,8 +21,9 @@ export function contactsByStateChart(metrics: ReportMetrics, i: I18n): ChartSpec
     contacts: r.contacts,
     share: total > 0 ? i.percent(r.contacts / total) : '',
   }));
-  const table = {
+  const table: ChartTable = {
     columns: [i.t.chart.stateCode, i.t.fields.state, i.t.fields.contacts],
+    kinds: ['label', 'label', 'count'],
     rows: rows.map((r) => [r.state, r.name, r.contacts]),
   };
   const offMap = rows.filter((r) => (OFF_MAP as readonly string[]).includes(r.state));

@@ -1,6 +1,6 @@
 import type { ReportMetrics } from '../../core/report.types.ts';
 import type { I18n } from '../i18n.ts';
-import type { ChartSpec } from './chart-spec.ts';
+import type { ChartSpec, ChartTable } from './chart-spec.ts';
 import { CHART_WIDTH, COLORS, COUNT_FORMAT, FIT, frame, noActivitySpec, SHORT_DATE_FORMAT, sum } from './theme.ts';
 
 const SERIES = [
@@ -17,8 +17,9 @@ export function dailyVolumeChart(metrics: ReportMetrics, i: I18n): ChartSpec {
   const title = i.t.charts.dailyVolume;
   const days = metrics.dailyVolume;
   const names = i.t.series;
-  const table = {
+  const table: ChartTable = {
     columns: [i.t.fields.date, ...SERIES.map((s) => names[s.key])],
+    kinds: ['date', ...SERIES.map(() => 'count' as const)],
     rows: days.map((d) => [d.date, d.broadcasts, d.salesServices, d.supportServices]),
   };
   const empty = days.every((d) => d.broadcasts === 0 && d.salesServices === 0 && d.supportServices === 0);

@@ -56,6 +56,7 @@ export function funnel(title: string, steps: FunnelStep[], i: I18n): FunnelDrawi
     : `${title}: ${rows.map((r) => (r.order === 0 ? `${r.stage} ${r.count}` : `${r.stage} ${r.count} (${r.fromPrevious})`)).join(', ')}.`;
   const withFirst = steps.length > 2;
   const table: ChartTable = {
+    kinds: ['label', 'count', 'ratio', ...(withFirst ? (['ratio'] as const) : [])],
     columns: [
       i.t.fields.stage,
       i.t.fields.contacts,

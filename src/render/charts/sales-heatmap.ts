@@ -1,6 +1,6 @@
 import type { ReportMetrics } from '../../core/report.types.ts';
 import type { I18n } from '../i18n.ts';
-import type { ChartSpec } from './chart-spec.ts';
+import type { ChartSpec, ChartTable } from './chart-spec.ts';
 import { CHART_WIDTH, COLORS, COUNT_FORMAT, FIT, frame, noActivitySpec, sum } from './theme.ts';
 
 const ROW_HEIGHT = 22;
@@ -12,11 +12,12 @@ export function salesHeatmapChart(metrics: ReportMetrics, i: I18n): ChartSpec {
   const cells = metrics.salesHeatmap.map((c) => ({
     weekday: weekdayName(c.weekday),
     hour: c.hour,
-    hours: `${String(c.hour).padStart(2, '0')}:00–${String(c.hour).padStart(2, '0')}:59`,
+    hours: i.hours(c.hour),
     messages: c.messages,
   }));
-  const table = {
+  const table: ChartTable = {
     columns: [i.t.fields.weekday, i.t.fields.hour, i.t.fields.messages],
+    kinds: ['label', 'hour', 'count'],
     rows: cells.map((c) => [c.weekday, c.hour, c.messages]),
   };
   const total = sum(cells.map((c) => c.messages));

@@ -1,6 +1,6 @@
 import type { ReportMetrics } from '../../core/report.types.ts';
 import type { I18n } from '../i18n.ts';
-import type { ChartSpec } from './chart-spec.ts';
+import type { ChartSpec, ChartTable } from './chart-spec.ts';
 import { CHART_WIDTH, COLORS, COUNT_FORMAT, FIT, frame, noActivitySpec, ratio } from './theme.ts';
 
 const OUTER = 92;
@@ -21,8 +21,9 @@ export function serviceDistributionChart(metrics: ReportMetrics, i: I18n): Chart
     const share = total > 0 ? i.percent(s.services / total) : '';
     return { ...s, share, summary: `${share} · ${i.number(s.services)}` };
   });
-  const table = {
+  const table: ChartTable = {
     columns: [i.t.fields.module, i.t.fields.services, i.t.fields.share],
+    kinds: ['label', 'count', 'ratio'],
     rows: slices.map((s) => [s.module, s.services, ratio(s.services, total)]),
   };
   const empty = total === 0;

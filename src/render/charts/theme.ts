@@ -1,5 +1,5 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { I18n, Locale } from '../i18n.ts';
+import { PERCENT_DIGITS, type I18n, type Locale } from '../i18n.ts';
 
 /** Total chart width in CSS pixels: a 600 px email minus its side padding. */
 export const CHART_WIDTH = 560;
@@ -165,9 +165,10 @@ export function noActivitySpec(i: I18n, description: string): TopLevelSpec {
   };
 }
 
-/** A ratio for a table cell: 4 decimals, or '' when the denominator is zero. */
+/** A ratio for a table cell, to the precision its percentage is shown with, or '' when the denominator is zero. */
 export function ratio(part: number, whole: number): number | '' {
-  return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : '';
+  const scale = 10 ** (PERCENT_DIGITS + 2);
+  return whole > 0 ? Math.round((part / whole) * scale) / scale : '';
 }
 
 export function sum(values: number[]): number {
