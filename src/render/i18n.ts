@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
+import { DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
 
-export const LOCALES = ['pt-BR', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'pt-BR';
+export { DEFAULT_LOCALE, LOCALES, type Locale } from '../core/locale.ts';
+
 /** Every percentage a reader sees has exactly this many decimals (5,0%, 9,9%, 100,0%): one rule, side by side. */
 export const PERCENT_DIGITS = 1;
 
