@@ -18,6 +18,7 @@ import { writeReportFolder } from '../local/report-folder.ts';
 import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
 import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
+import { subscriptionsCommand } from './subscriptions-command.ts';
 
 export const DEFAULT_LAKE = 'data/sample-lake';
 export const DEFAULT_REPORTS = 'reports';
@@ -229,6 +230,8 @@ export function buildCli(): Command {
       if (outcomes.some((o) => o.error))
         throw new RunFailedError(`${outcomes.filter((o) => o.error).length} subscription(s) failed`);
     });
+
+  program.addCommand(subscriptionsCommand(DEFAULT_ARCHIVE));
 
   program
     .command('serve')
