@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { validateTenantId } from '../core/report-request.ts';
 import { SUBSCRIPTION_ID_PATTERN } from '../core/subscriptions/subscription.ts';
-import type { KeyProvider } from './keys.ts';
+import type { KeyProvider } from '../core/signing-key.port.ts';
 
 /** Tokens carry a tenant id, a subscription id and one address: a few hundred bytes at most. */
 const MAX_TOKEN_LENGTH = 1024;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { LOCALES, type Locale } from '../locale.ts';
 import { MAX_RECIPIENTS } from '../mailer.port.ts';
 import { validateDate, validateTenantId, validateTimezone } from '../report-request.ts';
 import { SCHEDULE_CADENCES, type Schedule } from './schedule.ts';
 
-/** The languages a digest is written in (the renderer's LOCALES; core keeps its own copy to stay inward). */
-export const SUBSCRIPTION_LOCALES = ['pt-BR', 'en'] as const;
-export type SubscriptionLocale = (typeof SUBSCRIPTION_LOCALES)[number];
+export const SUBSCRIPTION_LOCALES = LOCALES;
+export type SubscriptionLocale = Locale;
 
 export const SUBSCRIPTION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export const MAX_NAME_LENGTH = 100;
