@@ -5,6 +5,8 @@ import { contentTypeOf } from '../core/report-store.port.ts';
 import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
 import { assertValidKey, FolderReportStore } from '../local/folder-report-store.ts';
 import { OutboxMailer } from '../local/outbox-mailer.ts';
+import { devSignIn } from '../console/dev-sign-in.ts';
+import { DEV_TOKEN_PATH } from '../console/config.ts';
 import { LocalJwtAuthenticator, type SigningKey } from './auth.ts';
 import { createApi, generateOnDemand, REDIRECT_SECONDS, type ApiDeps } from './handlers.ts';
 import {
@@ -39,6 +41,11 @@ export interface LocalServerOptions {
   linkTtlDays?: number;
   subscriptions?: readonly Subscription[];
   now?: () => Date;
+  /**
+   * Serve the admin console at `/` (built with esbuild at start-up) with its development sign-in,
+   * `POST /dev/token`, which mints tokens like `cbr token` for whoever reaches the server: local use only.
+   */
+  console?: boolean;
 }
 
 export interface LocalServer {
@@ -84,6 +91,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
     const request: ApiRequest = { method: req.method ?? 'GET', path: url.pathname, query, headers };
     if (body !== '') request.body = body;
+    if (options.console && url.pathname === DEV_TOKEN_PATH) {
+      return send(res, await devSignIn(request, options.jwtKey));
+    }
     send(res, await api(request));
   }
 
@@ -141,6 +151,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       return files.sign(key, REDIRECT_SECONDS);
     },
   };
+  if (options.console) {
+    const { buildConsole } = await import('../console/build.ts');
+    deps.console = { bundle: await buildConsole(), config: { auth: { mode: 'local' } } };
+  }
   const api = createApi(deps);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void respond(req, res).catch((error: unknown) => send(res, errorResponse(error)));
