@@ -100,16 +100,20 @@ function App({ config }: { config: ConsoleConfig }) {
 
 function LanguageSwitch(props: { t: Messages; locale: ConsoleLocale; onChange: (l: ConsoleLocale) => void }) {
   return (
-    <label class="language">
-      <span class="label">{props.t.language}</span>
-      <select value={props.locale} onChange={(e) => props.onChange(e.currentTarget.value as ConsoleLocale)}>
+    <div class="language">
+      <label for="language-select">{props.t.language}</label>
+      <select
+        id="language-select"
+        value={props.locale}
+        onChange={(e) => props.onChange(e.currentTarget.value as ConsoleLocale)}
+      >
         {CONSOLE_LOCALES.map((l) => (
           <option value={l} key={l} lang={l}>
             {props.t.localeNames[l]}
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 
