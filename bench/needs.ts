@@ -1,6 +1,6 @@
 /**
  * The data a report cannot do without: per lake table, the columns and the dt partitions its metrics
- * (../shared/spec/metrics.md) and its data-quality counts need. The floor scan reads exactly this, once,
+ * (docs/metrics.md) and its data-quality counts need. The floor scan reads exactly this, once,
  * and "bytes needed" is the size of these column chunks.
  */
 import { LAKE_SCHEMA } from '../src/core/lake-schema.ts';

@@ -4,7 +4,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ComputeStack } from './compute-stack.ts';
 import { loadConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { SUBSCRIPTIONS, type Subscription } from './subscriptions.ts';
+import type { Subscription } from '../src/core/subscription.ts';
+import { SUBSCRIPTIONS } from './subscriptions.ts';
 
 export interface BuildAppOptions {
   /** Context for a test app; `cdk synth` passes cdk.json and -c values through the environment instead. */

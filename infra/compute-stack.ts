@@ -1,6 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
+import type { Subscription } from '../src/core/subscription.ts';
 import type { AppConfig } from './config.ts';
 import { LinkSigningKey } from './constructs/link-signing-key.ts';
 import { acknowledge, acknowledgeWildcardResource } from './constructs/nag.ts';
@@ -9,7 +10,6 @@ import { ReportApi } from './constructs/report-api.ts';
 import { ReportFunction } from './constructs/report-function.ts';
 import { ReportSchedules } from './constructs/report-schedules.ts';
 import type { ReportData } from './stateful-stack.ts';
-import type { Subscription } from './subscriptions.ts';
 
 /**
  * Delivery markers the pipeline claims before sending and deletes again when sending fails

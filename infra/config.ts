@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../src/api/report-links.ts';
+import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../src/core/link-lifetime.ts';
 import { TABLES, type TableName } from '../src/core/report.types.ts';
 
 /** How a Glue table reads its files: Parquet (the production format) or newline-delimited JSON. */

@@ -1,8 +1,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultAwsWiring, generationEvent } from '../src/api/lambda.ts';
-import { readApiEnv } from '../src/api/api-env.ts';
+import { defaultAwsWiring, generationEvent } from '../lambdas/api.ts';
+import { readApiEnv } from '../src/aws/lambda-env.ts';
 import type { ReportJob } from '../src/api/report-jobs.ts';
 
 const env = readApiEnv({

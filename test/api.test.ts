@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Subscription } from '../infra/subscriptions.ts';
+import type { Subscription } from '../src/core/subscription.ts';
 import {
   LocalJwtAuthenticator,
   signDevToken,
@@ -12,8 +12,8 @@ import {
 } from '../src/api/auth.ts';
 import { createApi, generateOnDemand, type ApiDeps, type ReportJob } from '../src/api/handlers.ts';
 import type { ApiRequest, ApiResponse } from '../src/api/http.ts';
-import { createLambdaHandler, toApiRequest, type HttpApiEvent, type HttpApiResult } from '../src/api/lambda.ts';
-import { jobKey } from '../src/api/report-archive.ts';
+import { createLambdaHandler, toApiRequest, type HttpApiEvent, type HttpApiResult } from '../lambdas/api.ts';
+import { jobKey } from '../src/core/archive-layout.ts';
 import { ReportLinks } from '../src/api/report-links.ts';
 import { LakeError } from '../src/core/errors.ts';
 import type { Mailer } from '../src/core/mailer.port.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../src/api/auth.ts';
-import { startLocalServer, type LocalServer } from '../src/api/local-server.ts';
+import { startLocalServer, type LocalServer } from '../src/cli/serve.ts';
 import { launchChromium } from './support/browser.ts';
 import { recordForeignRequests, seriousA11yViolations, signInLocally } from './support/console.ts';
 import { removeDir, tempDir, writeLake } from './support/lake-builder.ts';

@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifyExhaustedRun } from '../src/aws/failure-notifier-handler.ts';
+import { notifyExhaustedRun } from '../lambdas/failure-notifier.ts';
 import { SesMailer } from '../src/aws/ses-mailer.ts';
-import { parseSubscriptions } from '../infra/subscriptions.ts';
+import { parseSubscriptions } from '../src/core/subscription.ts';
 import { startSesLocal, type LocalSes } from './support/local-aws.ts';
 
 /** The test's own subscriptions: editing the deployed list cannot break these tests. */

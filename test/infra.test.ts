@@ -20,13 +20,8 @@ import {
   PARAMETERS_EXTENSION_ARM64_LAYERS,
 } from '../infra/constructs/link-signing-key.ts';
 import { BUNDLE_DIR, type ReportFunction } from '../infra/constructs/report-function.ts';
-import {
-  cronExpression,
-  parseSubscriptions,
-  SUBSCRIPTIONS,
-  SubscriptionError,
-  type Subscription,
-} from '../infra/subscriptions.ts';
+import { cronExpression, SUBSCRIPTIONS } from '../infra/subscriptions.ts';
+import { parseSubscriptions, SubscriptionError, type Subscription } from '../src/core/subscription.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CDK_CONTEXT = (

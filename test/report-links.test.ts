@@ -4,8 +4,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileKeyProvider, onceKey, ssmExtensionKey } from '../src/api/keys.ts';
-import { DEFAULT_LINK_TTL_DAYS, ReportLinks } from '../src/api/report-links.ts';
+import { ReportLinks } from '../src/api/report-links.ts';
+import { ssmExtensionKey } from '../src/aws/ssm-extension-key.ts';
+import { DEFAULT_LINK_TTL_DAYS } from '../src/core/link-lifetime.ts';
+import { onceKey } from '../src/core/signing-key.port.ts';
+import { fileKeyProvider } from '../src/local/file-key.ts';
 import { removeDir, tempDir } from './support/lake-builder.ts';
 
 const KEY = randomBytes(32);

@@ -45,7 +45,7 @@ const SYNTAX = new Set([
   'on',
 ]);
 
-/** Idioms that parse on both engines but mean different things, from ../shared/notes/stack.md. */
+/** Idioms that parse on both engines but mean different things on each. */
 const NON_PORTABLE: { pattern: RegExp; why: string }[] = [
   {
     pattern: /\bat\s+time\s+zone\b/i,

@@ -62,7 +62,7 @@ export class LinkSigningKey {
     );
   }
 
-  /** The variable the code reads the parameter name from (src/api/keys.ts ssmExtensionKey). */
+  /** The variable the code reads the parameter name from (src/aws/ssm-extension-key.ts). */
   get environment(): Record<string, string> {
     return { LINK_KEY_PARAMETER: this.parameterName };
   }

@@ -5,7 +5,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { cronFields, type Subscription } from '../subscriptions.ts';
+import type { Subscription } from '../../src/core/subscription.ts';
+import { cronFields } from '../subscriptions.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 
 export interface ReportSchedulesProps {

@@ -1,7 +1,16 @@
 import { z } from 'zod';
-import type { Subscription } from '../../infra/subscriptions.ts';
+import {
+  describeReportId,
+  jobKey,
+  metricsKey,
+  onDemandReportId,
+  reportHtmlKey,
+  SUBSCRIPTION_ID,
+  testReportId,
+} from '../core/archive-layout.ts';
 import { closedPeriod } from '../core/closed-period.ts';
 import { InputError } from '../core/errors.ts';
+import { DEFAULT_LOCALE, LOCALES } from '../core/locale.ts';
 import {
   daysBetween,
   MAX_PERIOD_DAYS,
@@ -10,9 +19,9 @@ import {
   validateDate,
   validateTimezone,
 } from '../core/report-request.ts';
-import { consoleResponse, type ConsoleSite } from '../console/site.ts';
-import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
+import type { Subscription } from '../core/subscription.ts';
 import { authorize, type Authenticator, type Caller } from './auth.ts';
+import { consoleResponse, type ConsoleSite } from './console-site.ts';
 import {
   errorResponse,
   html,
@@ -27,19 +36,7 @@ import {
   type ApiResponse,
 } from './http.ts';
 import { linkExpiredPage, linkInvalidPage, linkMissingPage } from './link-pages.ts';
-import {
-  DEFAULT_PAGE_SIZE,
-  describeReportId,
-  jobKey,
-  listArchive,
-  MAX_PAGE_SIZE,
-  metricsKey,
-  onDemandReportId,
-  parseReportId,
-  reportHtmlKey,
-  SUBSCRIPTION_ID,
-  testReportId,
-} from './report-archive.ts';
+import { DEFAULT_PAGE_SIZE, listArchive, MAX_PAGE_SIZE, parseReportId } from './report-archive.ts';
 import { readJob, saveJob, type GenerationDeps, type ReportJob } from './report-jobs.ts';
 import { linkUrl } from './report-links.ts';
 

@@ -1,55 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { REPORT_ID, reportsPrefix } from '../core/archive-layout.ts';
 import type { ReportStore } from '../core/report-store.port.ts';
-import { reportPrefix } from '../pipeline/archive.ts';
 import { ValidationError } from './http.ts';
-
-/**
- * Report ids, one folder each under `tenants/<tenant>/reports/<id>/`:
- * - scheduled: `<subscriptionId>--<start>_<end>` (written by the pipeline, src/pipeline/run-subscription.ts)
- * - on-demand: `od-<start>_<end>-<8 hex>` (POST /reports)
- * - test sends: `test-<subscriptionId>--<start>_<end>-<8 hex>` (POST /subscriptions/{id}/test)
- * Anything else found in the folder is listed as kind 'other'.
- */
-export const REPORT_ID = /^[a-z0-9][a-z0-9_-]{0,127}$/;
-export const SUBSCRIPTION_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
-
-const DATE = String.raw`\d{4}-\d{2}-\d{2}`;
-const SCHEDULED = new RegExp(String.raw`^([a-z0-9][a-z0-9-]*)--(${DATE})_(${DATE})$`);
-const ON_DEMAND = new RegExp(String.raw`^od-(${DATE})_(${DATE})-[0-9a-f]{8}$`);
-const TEST = new RegExp(String.raw`^test-([a-z0-9][a-z0-9-]*)--(${DATE})_(${DATE})-[0-9a-f]{8}$`);
-
-export type ReportKind = 'scheduled' | 'on-demand' | 'test' | 'other';
-
-export interface ReportIdInfo {
-  kind: ReportKind;
-  subscriptionId?: string;
-  period: { start: string; end: string } | null;
-}
-
-export function describeReportId(id: string): ReportIdInfo {
-  let m = ON_DEMAND.exec(id);
-  if (m) return { kind: 'on-demand', period: { start: m[1]!, end: m[2]! } };
-  m = TEST.exec(id);
-  if (m) return { kind: 'test', subscriptionId: m[1]!, period: { start: m[2]!, end: m[3]! } };
-  m = SCHEDULED.exec(id);
-  if (m) return { kind: 'scheduled', subscriptionId: m[1]!, period: { start: m[2]!, end: m[3]! } };
-  return { kind: 'other', period: null };
-}
-
-const suffix = () => randomBytes(4).toString('hex');
-
-export function onDemandReportId(period: { start: string; end: string }): string {
-  return `od-${period.start}_${period.end}-${suffix()}`;
-}
-
-export function testReportId(subscriptionId: string, period: { start: string; end: string }): string {
-  return `test-${subscriptionId}--${period.start}_${period.end}-${suffix()}`;
-}
-
-/** Job records of on-demand and test reports: `tenants/<tenant>/requests/<id>.json`. */
-export const jobKey = (tenantId: string, id: string) => `tenants/${tenantId}/requests/${id}.json`;
-export const reportHtmlKey = (tenantId: string, id: string) => `${reportPrefix(tenantId, id)}report.html`;
-export const metricsKey = (tenantId: string, id: string) => `${reportPrefix(tenantId, id)}metrics.json`;
 
 /** Parses a path segment as a report id: 400 naming the field when it cannot be one. */
 export function parseReportId(raw: string, field = 'id'): string {
@@ -121,7 +72,7 @@ export async function listArchive(
   tenantId: string,
   options: { limit: number; cursor?: string | undefined },
 ): Promise<ArchivePage> {
-  const prefix = `tenants/${tenantId}/reports/`;
+  const prefix = reportsPrefix(tenantId);
   const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   const reports: ArchivedReport[] = [];
   for (const object of await store.list(prefix)) {

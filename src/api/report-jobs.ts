@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { jobKey, reportHtmlKey, reportPrefix } from '../core/archive-layout.ts';
 import { InputError, LakeError, QueryError } from '../core/errors.ts';
 import { generateReport } from '../core/generate-report.ts';
 import type { Mailer } from '../core/mailer.port.ts';
+import type { Locale } from '../core/locale.ts';
 import type { EngineFactory } from '../core/query-engine.port.ts';
 import type { ReportRequest } from '../core/report-request.ts';
 import { contentTypeOf, type ReportStore } from '../core/report-store.port.ts';
-import { archiveReport, reportPrefix } from '../pipeline/archive.ts';
-import type { Locale } from '../render/i18n.ts';
+import { archiveReport } from '../pipeline/archive.ts';
 import { renderReport } from '../render/render-report.ts';
 import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
-import { jobKey, reportHtmlKey } from './report-archive.ts';
 import { linkUrl, type ReportLinks } from './report-links.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';

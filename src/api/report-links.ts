@@ -1,11 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { assertValidKey, tenantPrefix } from '../core/archive-layout.ts';
 import { InputError } from '../core/errors.ts';
+import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../core/link-lifetime.ts';
 import { validateTenantId } from '../core/report-request.ts';
-import { assertValidKey } from '../local/folder-report-store.ts';
-import type { KeyProvider } from './keys.ts';
+import type { KeyProvider } from '../core/signing-key.port.ts';
 
-export const DEFAULT_LINK_TTL_DAYS = 90;
-export const MAX_LINK_TTL_DAYS = 366;
 const DAY_SECONDS = 24 * 3600;
 /** Far more than any real token (a tenant id and a key of a few hundred bytes); stops hashing junk. */
 const MAX_TOKEN_LENGTH = 4096;
@@ -88,7 +87,7 @@ function mac(key: Buffer, encodedPayload: string): Buffer {
 /** A link may only open an object in its own tenant's folder. */
 function assertOwnedKey(tenantId: string, key: string): void {
   assertValidKey(key);
-  if (!key.startsWith(`tenants/${tenantId}/`)) {
+  if (!key.startsWith(tenantPrefix(tenantId))) {
     throw new InputError(`report key ${JSON.stringify(key)} is outside tenant ${tenantId}'s folder`);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../api/report-links.ts';
+import { DEFAULT_LINK_TTL_DAYS, MAX_LINK_TTL_DAYS } from '../core/link-lifetime.ts';
 
 /** The environment every report Lambda receives from the CDK app (infra/), validated at cold start. */
 export const LambdaEnv = z.object({
@@ -34,4 +34,17 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv,
 
 export function readLambdaEnv(env: NodeJS.ProcessEnv = process.env): LambdaEnv {
   return parseEnv(LambdaEnv, env, 'Lambda');
+}
+
+/**
+ * The report API Lambda's environment: everything the report Lambdas get (it generates reports too), with
+ * API_URL required (links in archived emails must be absolute).
+ */
+export const ApiEnv = LambdaEnv.extend({
+  API_URL: z.url({ protocol: /^https?$/ }),
+});
+export type ApiEnv = z.infer<typeof ApiEnv>;
+
+export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  return parseEnv(ApiEnv, env, 'API Lambda');
 }

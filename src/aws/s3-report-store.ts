@@ -10,7 +10,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { InputError } from '../core/errors.ts';
 import type { ReportStore, StoredObject } from '../core/report-store.port.ts';
-import { assertValidKey, assertValidPrefix, byKey } from '../local/folder-report-store.ts';
+import { assertValidKey, assertValidPrefix, byKey } from '../core/archive-layout.ts';
 
 /** SigV4 presigned URLs live at most 7 days (and no longer than the signing credentials). */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;

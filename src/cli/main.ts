@@ -210,11 +210,13 @@ export function buildCli(): Command {
         );
       }
       if (opts.attempts < 1) throw new InputError('--attempts must be at least 1');
-      const { parseSubscriptions, SUBSCRIPTIONS } = await import('../../infra/subscriptions.ts');
-      const subscriptions = opts.subscriptions
-        ? parseSubscriptions(await readJsonFile(opts.subscriptions, 'subscriptions'))
-        : SUBSCRIPTIONS;
-      const { runSchedules } = await import('../local/local-schedules.ts');
+      const { parseSubscriptions } = await import('../core/subscription.ts');
+      const subscriptions = parseSubscriptions(
+        opts.subscriptions
+          ? await readJsonFile(opts.subscriptions, 'subscriptions')
+          : (await import('../../subscriptions.json', { with: { type: 'json' } })).default,
+      );
+      const { runSchedules } = await import('./run-schedules.ts');
       const outcomes = await runSchedules(subscriptions, at, {
         all: Boolean(opts.all),
         lakeDir: opts.data,
@@ -240,7 +242,7 @@ export function buildCli(): Command {
     .option('--base-url <url>', 'public base URL for links (default: http://127.0.0.1:<port>)')
     .option('--no-console', 'serve the API only: no admin console at / and no development sign-in')
     .action(async (opts) => {
-      const { startLocalServer } = await import('../api/local-server.ts');
+      const { startLocalServer } = await import('./serve.ts');
       const server = await startLocalServer({
         port: opts.port,
         lakeDir: opts.data,
@@ -306,7 +308,7 @@ const LINK_KEY_FILE = '.cbr/link-key';
 const JWT_KEY_FILE = '.cbr/jwt-key';
 /** The local development signing key, created once (0600) beside the link key. */
 async function devJwtKey(): Promise<Uint8Array> {
-  const { fileKeyProvider } = await import('../api/keys.ts');
+  const { fileKeyProvider } = await import('../local/file-key.ts');
   return new Uint8Array(await fileKeyProvider(JWT_KEY_FILE)());
 }
 

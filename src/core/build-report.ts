@@ -1,6 +1,7 @@
 import { QueryError } from './errors.ts';
 import { STATE_BUCKETS } from './brazil.ts';
 import type { QueryEngine, Row } from './query-engine.port.ts';
+import { QUERY_ZEROS, readRows, type QueryRow } from './query-rows.ts';
 import { FUNNEL_STAGES, type QueryExecution, type ReportMetrics } from './report.types.ts';
 import type { ReportRequest } from './report-request.ts';
 import { reportWindow, type ReportWindow } from './report-window.ts';
@@ -15,14 +16,6 @@ export interface BuildReportOptions {
    */
   onQueriesStarted?: (engine: QueryEngine['kind']) => void;
 }
-
-const num = (row: Row | undefined, key: string): number => {
-  const value = row?.[key];
-  if (value === null || value === undefined) return 0;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`query result ${key}=${String(value)} is not a whole count`);
-  return n;
-};
 
 /**
  * The queries a report runs. Each reads its tables' partitions once (see their headers), but for contact_activity's
@@ -55,13 +48,17 @@ export async function buildReport(
     return result.rows;
   };
 
-  const running = Promise.all(QUERY_NAMES.map(run));
+  const running = Promise.all([run('contact_base'), run('contact_activity'), run('sales_heatmap')] as const);
   options.onQueriesStarted?.(engine.kind);
-  const [base = [], activity = [], heatmap = []] = await running;
+  const [baseRows, activityRows, heatmapRows] = await running;
+  const base = readRows('contact_base', baseRows);
+  const activity = readRows('contact_activity', activityRows);
+  const heatmap = readRows('sales_heatmap', heatmapRows);
 
-  const snapshot = base.find((r) => r.state === null);
-  const summary = activity.find((r) => r.local_date === null);
-  const quality = heatmap.find((r) => r.weekday === null);
+  const snapshot = base.find((r) => r.state === null) ?? QUERY_ZEROS.contact_base;
+  const summary = activity.find((r) => r.local_date === null) ?? QUERY_ZEROS.contact_activity;
+  const quality = heatmap.find((r) => r.weekday === null) ?? QUERY_ZEROS.sales_heatmap;
+  const month = (i: number, fact: string) => (summary as Record<string, unknown>)[`month_${i + 1}_${fact}`] as number;
   return {
     schemaVersion: 1,
     tenantId: request.tenantId,
@@ -70,42 +67,42 @@ export async function buildReport(
     previousPeriod: window.previous,
     attributionDays: request.attributionDays,
     kpis: {
-      contactBase: { value: num(snapshot, 'value'), previous: num(snapshot, 'previous') },
-      reachedContacts: { value: num(summary, 'reached_contacts'), previous: num(summary, 'reached_previous') },
-      contactsInSales: { value: num(summary, 'sales_contacts'), previous: num(summary, 'sales_previous') },
-      contactsInSupport: { value: num(summary, 'support_contacts'), previous: num(summary, 'support_previous') },
+      contactBase: { value: snapshot.value, previous: snapshot.previous },
+      reachedContacts: { value: summary.reached_contacts, previous: summary.reached_previous },
+      contactsInSales: { value: summary.sales_contacts, previous: summary.sales_previous },
+      contactsInSupport: { value: summary.support_contacts, previous: summary.support_previous },
     },
     messageFunnel: FUNNEL_STAGES.map((stage) => ({
       stage,
-      contacts: num(summary, `${stage.toLowerCase()}_contacts`),
+      contacts: summary[`${stage.toLowerCase() as Lowercase<typeof stage>}_contacts`],
     })),
     journeyFunnel: [
-      { stage: 'REACHED', contacts: num(summary, 'reached_contacts') },
-      { stage: 'SALES', contacts: num(summary, 'journey_sales') },
+      { stage: 'REACHED', contacts: summary.reached_contacts },
+      { stage: 'SALES', contacts: summary.journey_sales },
     ],
-    contactsByMonth: window.months.map((month, i) => ({
-      month,
-      broadcast: num(summary, `month_${i + 1}_broadcast`),
-      sales: num(summary, `month_${i + 1}_sales`),
-      support: num(summary, `month_${i + 1}_support`),
-      total: num(summary, `month_${i + 1}_total`),
+    contactsByMonth: window.months.map((m, i) => ({
+      month: m,
+      broadcast: month(i, 'broadcast'),
+      sales: month(i, 'sales'),
+      support: month(i, 'support'),
+      total: month(i, 'total'),
     })),
     contactsByState: contactsByState(base.filter((r) => r.state !== null)),
     dailyVolume: dailyVolume(
       window,
       activity.filter((r) => r.local_date !== null),
     ),
-    serviceDistribution: { sales: num(summary, 'sales_services'), support: num(summary, 'support_services') },
+    serviceDistribution: { sales: summary.sales_services, support: summary.support_services },
     salesHeatmap: salesHeatmap(heatmap.filter((r) => r.weekday !== null)),
     dataQuality: {
       tables: {
-        contacts: { rowsRead: num(snapshot, 'rows_read'), rowsSkipped: num(snapshot, 'rows_skipped') },
-        broadcast_events: { rowsRead: num(summary, 'broadcast_rows'), rowsSkipped: num(summary, 'broadcast_skipped') },
-        services: { rowsRead: num(summary, 'service_rows'), rowsSkipped: num(summary, 'service_skipped') },
-        service_messages: { rowsRead: num(quality, 'rows_read'), rowsSkipped: num(quality, 'rows_skipped') },
+        contacts: { rowsRead: snapshot.rows_read, rowsSkipped: snapshot.rows_skipped },
+        broadcast_events: { rowsRead: summary.broadcast_rows, rowsSkipped: summary.broadcast_skipped },
+        services: { rowsRead: summary.service_rows, rowsSkipped: summary.service_skipped },
+        service_messages: { rowsRead: quality.rows_read, rowsSkipped: quality.rows_skipped },
       },
-      unknownStatusEvents: num(summary, 'broadcast_unknown'),
-      unknownModuleRows: num(summary, 'service_unknown') + num(quality, 'unknown_values'),
+      unknownStatusEvents: summary.broadcast_unknown,
+      unknownModuleRows: summary.service_unknown + quality.unknown_values,
       contactsSnapshot: window.params.snapshot_dt || null,
     },
     execution: {
@@ -117,34 +114,32 @@ export async function buildReport(
   };
 }
 
-const indexBy = (rows: Row[], key: string) => new Map(rows.map((r) => [String(r[key]), r]));
-
-function contactsByState(rows: Row[]): ReportMetrics['contactsByState'] {
-  const byState = indexBy(rows, 'state');
-  return STATE_BUCKETS.map((state) => ({ state, contacts: num(byState.get(state), 'value') })).sort(
+function contactsByState(rows: QueryRow<'contact_base'>[]): ReportMetrics['contactsByState'] {
+  const byState = new Map(rows.map((r) => [r.state, r.value]));
+  return STATE_BUCKETS.map((state) => ({ state, contacts: byState.get(state) ?? 0 })).sort(
     (a, b) => b.contacts - a.contacts || (a.state < b.state ? -1 : a.state > b.state ? 1 : 0),
   );
 }
 
-function dailyVolume(window: ReportWindow, rows: Row[]): ReportMetrics['dailyVolume'] {
-  const byDate = indexBy(rows, 'local_date');
+function dailyVolume(window: ReportWindow, rows: QueryRow<'contact_activity'>[]): ReportMetrics['dailyVolume'] {
+  const byDate = new Map(rows.map((r) => [r.local_date, r]));
   return window.days.map((date) => {
     const row = byDate.get(date);
     return {
       date,
-      broadcasts: num(row, 'sent_messages'),
-      salesServices: num(row, 'sales_services'),
-      supportServices: num(row, 'support_services'),
+      broadcasts: row?.sent_messages ?? 0,
+      salesServices: row?.sales_services ?? 0,
+      supportServices: row?.support_services ?? 0,
     };
   });
 }
 
-function salesHeatmap(rows: Row[]): ReportMetrics['salesHeatmap'] {
-  const byCell = new Map(rows.map((r) => [`${num(r, 'weekday')}:${num(r, 'hour')}`, r]));
+function salesHeatmap(rows: QueryRow<'sales_heatmap'>[]): ReportMetrics['salesHeatmap'] {
+  const byCell = new Map(rows.map((r) => [`${r.weekday}:${r.hour}`, r.messages]));
   const cells: ReportMetrics['salesHeatmap'] = [];
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
-      cells.push({ weekday, hour, messages: num(byCell.get(`${weekday}:${hour}`), 'messages') });
+      cells.push({ weekday, hour, messages: byCell.get(`${weekday}:${hour}`) ?? 0 });
     }
   }
   return cells;

@@ -1,6 +1,6 @@
 import type { TableName } from './report.types.ts';
 
-/** The columns of the data contract (../shared/spec/data-contract.md) that reports read. */
+/** The columns of the data contract (docs/data-contract.md) that reports read. */
 export interface ColumnSpec {
   name: string;
   type: 'string' | 'timestamp';

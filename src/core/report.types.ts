@@ -1,4 +1,4 @@
-/** The metrics.json document, exactly as ../shared/spec/report-json.md fixes it, plus extra sections. */
+/** The metrics.json document, exactly as docs/report-json.md fixes it, plus extra sections. */
 
 export const TABLES = ['contacts', 'broadcast_events', 'services', 'service_messages'] as const;
 export type TableName = (typeof TABLES)[number];

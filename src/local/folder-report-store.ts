@@ -3,46 +3,8 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../core/errors.ts';
+import { assertValidKey, assertValidPrefix, byKey } from '../core/archive-layout.ts';
 import type { ReportStore, StoredObject } from '../core/report-store.port.ts';
-
-/** S3's limit on a key's length in UTF-8 bytes. */
-const MAX_KEY_BYTES = 1024;
-
-/**
- * Refuses a key that is not a plain relative '/'-separated path: empty, a leading '/', an empty segment
- * ('a//b', 'a/'), a '.' or '..' segment, a backslash, a control character, or more than 1024 UTF-8 bytes.
- * Both report stores use it, so a key that works locally works in S3 and cannot escape a folder.
- */
-export function assertValidKey(key: string): void {
-  const problem = keyProblem(key);
-  if (problem) throw new InputError(`invalid report key ${JSON.stringify(key)}: ${problem}`);
-}
-
-/** A list prefix is '' or a key, optionally ending with '/'. */
-export function assertValidPrefix(prefix: string): void {
-  if (prefix === '') return;
-  const problem = keyProblem(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
-  if (problem) throw new InputError(`invalid report key prefix ${JSON.stringify(prefix)}: ${problem}`);
-}
-
-function keyProblem(key: string): string | undefined {
-  if (typeof key !== 'string' || key === '') return 'it is empty';
-  if (key.startsWith('/')) return "it must not start with '/'";
-  if (key.includes('\\')) return "it must not contain '\\' (use '/' as the separator)";
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) return 'it must not contain control characters';
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `it is longer than ${MAX_KEY_BYTES} bytes`;
-  for (const segment of key.split('/')) {
-    if (segment === '') return "it must not have empty segments ('//' or a trailing '/')";
-    if (segment === '..' || segment === '.') return `it must not have '${segment}' segments`;
-  }
-  return undefined;
-}
-
-/** Sorts keys the way S3 lists them (code-unit order, not locale order). */
-export function byKey(a: StoredObject, b: StoredObject): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-}
 
 /** In-progress writes live beside their target as `.<name>.<hex>.partial`; list() never shows them. */
 const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.partial$/;

@@ -1,6 +1,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../core/errors.ts';
+import type { ReportFiles } from '../core/report-files.ts';
 
 /** The file every report folder holds: a folder with it may be replaced by a newer report. */
 export const REPORT_MARKER = 'metrics.json';
@@ -20,9 +21,6 @@ async function assertReplaceable(dir: string): Promise<void> {
     throw new InputError(`refusing to replace ${dir}: it is not empty and holds no earlier report (${REPORT_MARKER})`);
   }
 }
-
-/** Files of one report, by path relative to the report folder. */
-export type ReportFiles = Map<string, string | Uint8Array>;
 
 /**
  * Writes a report folder all at once: files go to a hidden sibling folder that replaces the target only

@@ -1,6 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer } from '../core/mailer.port.ts';
-import type { Locale } from '../render/i18n.ts';
+import type { Locale } from '../core/locale.ts';
 
 const WORDS: Record<
   Locale,

@@ -1,12 +1,13 @@
+import { deliveryKey, reportHtmlKey, reportPrefix, runRecordKey, scheduledReportId } from '../core/archive-layout.ts';
 import { closedPeriod, type Cadence } from '../core/closed-period.ts';
 import { generateReport } from '../core/generate-report.ts';
 import type { Mailer } from '../core/mailer.port.ts';
 import type { EngineFactory } from '../core/query-engine.port.ts';
 import { contentTypeOf, type ReportStore } from '../core/report-store.port.ts';
 import { parseReportRequest } from '../core/report-request.ts';
-import type { Locale } from '../render/i18n.ts';
+import type { Locale } from '../core/locale.ts';
 import { renderReport } from '../render/render-report.ts';
-import { archiveReport, reportPrefix } from './archive.ts';
+import { archiveReport } from './archive.ts';
 import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
 
 export interface SubscriptionRun {
@@ -46,11 +47,6 @@ export interface RunRecord {
   error?: string;
 }
 
-const deliveryKey = (sub: SubscriptionRun, period: { start: string; end: string }) =>
-  `tenants/${sub.tenantId}/deliveries/${sub.id}/${period.start}_${period.end}.json`;
-const historyKey = (sub: SubscriptionRun, period: { start: string; end: string }, startedAt: string) =>
-  `tenants/${sub.tenantId}/runs/${sub.id}/${period.start}_${period.end}/${startedAt.replace(/[:.]/g, '')}.json`;
-
 /** A delivery claimed this long ago and still "sending" belongs to a run that died mid-send (Lambda runs ≤ 5 min). */
 export const IN_DOUBT_AFTER_MS = 15 * 60 * 1000;
 
@@ -86,7 +82,7 @@ async function bestEffort(what: string, write: () => Promise<unknown>): Promise<
 export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, deps: PipelineDeps): Promise<RunRecord> {
   const started = deps.now();
   const period = closedPeriod(sub.cadence, sub.timezone, scheduledAt);
-  const reportId = `${sub.id}--${period.start}_${period.end}`;
+  const reportId = scheduledReportId(sub.id, period);
   const prefix = reportPrefix(sub.tenantId, reportId);
   const record: RunRecord = {
     subscriptionId: sub.id,
@@ -96,7 +92,7 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
     startedAt: started.toISOString(),
     finishedAt: '',
     durationMs: 0,
-    reportKey: `${prefix}report.html`,
+    reportKey: reportHtmlKey(sub.tenantId, reportId),
   };
   const finish = async (status: RunStatus, extra: Partial<RunRecord> = {}) => {
     const finished = deps.now();
@@ -105,7 +101,7 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     });
-    const key = historyKey(sub, period, record.startedAt);
+    const key = runRecordKey(sub.tenantId, sub.id, period, record.startedAt);
     await bestEffort(`write the run record ${key}`, () =>
       deps.store.put(key, JSON.stringify(record, null, 2), contentTypeOf('.json')),
     );
@@ -113,7 +109,7 @@ export async function runSubscription(sub: SubscriptionRun, scheduledAt: Date, d
   };
   const writeMarker = (marker: DeliveryMarker) => JSON.stringify(marker);
 
-  const markerKey = deliveryKey(sub, period);
+  const markerKey = deliveryKey(sub.tenantId, sub.id, period);
   const existing = await deps.store.get(markerKey);
   if (existing) {
     const marker = parseMarker(existing);

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 
-export const LOCALES = ['pt-BR', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'pt-BR';
+import { DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
+
+export { DEFAULT_LOCALE, LOCALES, type Locale } from '../core/locale.ts';
 
 /** Every word a reader sees in charts, the email and the archived page. */
 export interface Messages {

@@ -1,6 +1,6 @@
 import { metricsJson } from '../core/generate-report.ts';
 import type { ReportMetrics } from '../core/report.types.ts';
-import type { ReportFiles } from '../local/report-folder.ts';
+import type { ReportFiles } from '../core/report-files.ts';
 import { buildCharts } from './charts/index.ts';
 import { buildEmail, composeMime, type EmailChart } from './email.ts';
 import { i18n, type Locale } from './i18n.ts';

@@ -1,5 +1,5 @@
 /**
- * An independent reference implementation of ../../../shared/spec/metrics.md, computed directly from the
+ * An independent reference implementation of docs/metrics.md, computed directly from the
  * in-memory rows a test writes to the lake (the same `LakeRows` given to `writeLake`). It is written from
  * the spec, not from the SQL, so a differential test can catch any place where the SQL computes something else.
  * Plain loops and sets, luxon for time zones: slow, obvious, and meant to stay that way.

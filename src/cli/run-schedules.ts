@@ -7,9 +7,9 @@ import {
   type RunRecord,
   type SubscriptionRun,
 } from '../pipeline/run-subscription.ts';
-import { duckDbEngineFactory } from './duckdb-engine.ts';
-import { FolderReportStore } from './folder-report-store.ts';
-import { OutboxMailer } from './outbox-mailer.ts';
+import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
+import { FolderReportStore } from '../local/folder-report-store.ts';
+import { OutboxMailer } from '../local/outbox-mailer.ts';
 
 export interface LocalScheduleOptions {
   lakeDir: string;

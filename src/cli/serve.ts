@@ -1,14 +1,10 @@
+import deployed from '../../subscriptions.json' with { type: 'json' };
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SUBSCRIPTIONS, type Subscription } from '../../infra/subscriptions.ts';
-import { contentTypeOf } from '../core/report-store.port.ts';
-import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
-import { assertValidKey, FolderReportStore } from '../local/folder-report-store.ts';
-import { OutboxMailer } from '../local/outbox-mailer.ts';
-import { devSignIn } from '../console/dev-sign-in.ts';
+import { LocalJwtAuthenticator, type SigningKey } from '../api/auth.ts';
 import { DEV_TOKEN_PATH } from '../console/config.ts';
-import { LocalJwtAuthenticator, type SigningKey } from './auth.ts';
-import { createApi, generateOnDemand, REDIRECT_SECONDS, type ApiDeps } from './handlers.ts';
+import { devSignIn } from './dev-sign-in.ts';
+import { createApi, generateOnDemand, REDIRECT_SECONDS, type ApiDeps } from '../api/handlers.ts';
 import {
   errorResponse,
   MAX_BODY_BYTES,
@@ -16,11 +12,17 @@ import {
   PayloadTooLargeError,
   type ApiRequest,
   type ApiResponse,
-} from './http.ts';
-import { fileKeyProvider } from './keys.ts';
-import { LocalFileUrls } from './local-files.ts';
-import type { ReportJob } from './report-jobs.ts';
-import { ReportLinks } from './report-links.ts';
+} from '../api/http.ts';
+import { LocalFileUrls } from '../api/local-files.ts';
+import type { ReportJob } from '../api/report-jobs.ts';
+import { ReportLinks } from '../api/report-links.ts';
+import { assertValidKey } from '../core/archive-layout.ts';
+import { contentTypeOf } from '../core/report-store.port.ts';
+import { parseSubscriptions, type Subscription } from '../core/subscription.ts';
+import { duckDbEngineFactory } from '../local/duckdb-engine.ts';
+import { fileKeyProvider } from '../local/file-key.ts';
+import { FolderReportStore } from '../local/folder-report-store.ts';
+import { OutboxMailer } from '../local/outbox-mailer.ts';
 
 export const LOCAL_API_SENDER = 'Contact Behavior Reports <reports@cbr.localhost>';
 
@@ -136,7 +138,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     now,
     links: new ReportLinks({ key: fileKeyProvider(options.linkKeyFile), ttlDays: options.linkTtlDays, now }),
     baseUrl,
-    subscriptions: options.subscriptions ?? SUBSCRIPTIONS,
+    subscriptions: options.subscriptions ?? parseSubscriptions(deployed),
     startGeneration: async (job: ReportJob) => {
       // After the response: the caller polls GET /reports/{id}.
       const work = new Promise((resolve) => setImmediate(resolve)).then(() => generateOnDemand(job, deps));

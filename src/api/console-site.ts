@@ -1,6 +1,6 @@
-import type { ApiResponse } from '../api/http.ts';
-import type { ConsoleBundle } from './bundle.ts';
-import { CONFIG_ELEMENT_ID, type ConsoleConfig } from './config.ts';
+import type { ConsoleBundle } from '../console/bundle.ts';
+import { CONFIG_ELEMENT_ID, type ConsoleConfig } from '../console/config.ts';
+import type { ApiResponse } from './http.ts';
 
 /** The console as the API serves it: the built assets and how its users sign in. */
 export interface ConsoleSite {
