@@ -243,6 +243,7 @@ export function buildCli(): Command {
     .option('--archive <dir>', 'archive folder (the local reports bucket)', DEFAULT_ARCHIVE)
     .option('--outbox <dir>', 'where sent emails are written as .eml', DEFAULT_OUTBOX)
     .option('--base-url <url>', 'public base URL for links (default: http://127.0.0.1:<port>)')
+    .option('--no-console', 'serve the API only: no admin console at / and no development sign-in')
     .action(async (opts) => {
       const { startLocalServer } = await import('./serve.ts');
       const server = await startLocalServer({
@@ -252,9 +253,13 @@ export function buildCli(): Command {
         outboxDir: opts.outbox,
         linkKeyFile: LINK_KEY_FILE,
         jwtKey: await devJwtKey(),
+        console: Boolean(opts.console),
         ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
       });
-      process.stderr.write(`report API on ${server.url} (tokens: npx cbr token --tenant <id>; Ctrl+C stops)\n`);
+      process.stderr.write(
+        `report API on ${server.url} (tokens: npx cbr token --tenant <id>; Ctrl+C stops)\n` +
+          (opts.console ? `admin console on ${server.url}/ (development sign-in: local only)\n` : ''),
+      );
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       await server.close();
     });
