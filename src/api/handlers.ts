@@ -21,6 +21,7 @@ import {
 } from '../core/report-request.ts';
 import type { Subscription } from '../core/subscription.ts';
 import { authorize, type Authenticator, type Caller } from './auth.ts';
+import { consoleResponse, type ConsoleSite } from './console-site.ts';
 import {
   errorResponse,
   html,
@@ -49,6 +50,8 @@ export interface ApiDeps extends GenerationDeps {
   startGeneration: (job: ReportJob) => Promise<void>;
   /** A short-lived URL that reads one archived object (an S3 presigned GET, or the local /files route). */
   presign: (key: string) => Promise<string>;
+  /** The admin console served at `GET /` and `GET /console/<asset>` (public files; its API calls carry the JWT). */
+  console?: ConsoleSite;
 }
 
 interface Context {
@@ -80,6 +83,10 @@ export function createApi(deps: ApiDeps): (request: ApiRequest) => Promise<ApiRe
   return async (request) => {
     try {
       const path = request.path.length > 1 ? request.path.replace(/\/+$/, '') : request.path;
+      if (deps.console && request.method.toUpperCase() === 'GET') {
+        const page = consoleResponse(deps.console, request.path);
+        if (page) return page;
+      }
       for (const route of ROUTES) {
         const match = route.pattern.exec(path);
         if (!match) continue;
@@ -231,6 +238,7 @@ async function getReport({ params, deps }: Context, caller: Caller): Promise<Api
       ...(job.finishedAt && { finishedAt: job.finishedAt }),
       ...(job.messageId && { messageId: job.messageId }),
       ...(job.error && { error: job.error }),
+      ...(job.status === 'done' && { linkExpiresAt: linkExpiresAt(deps) }),
       links,
     });
   }
@@ -245,6 +253,7 @@ async function getReport({ params, deps }: Context, caller: Caller): Promise<Api
     ...(info.subscriptionId && { subscriptionId: info.subscriptionId }),
     period: info.period,
     createdAt: page.lastModified.toISOString(),
+    linkExpiresAt: linkExpiresAt(deps),
     links: { self, ...(await reportLinks(deps, tenantId, id)) },
   });
 }
@@ -255,6 +264,10 @@ async function reportLinks(deps: ApiDeps, tenantId: string, id: string) {
     metrics: linkUrl(deps.baseUrl, await deps.links.sign(tenantId, metricsKey(tenantId, id))),
   };
 }
+
+/** When links signed now stop working: shown beside a link so whoever shares it knows. */
+const linkExpiresAt = (deps: ApiDeps) =>
+  new Date((Math.floor(deps.now().getTime() / 1000) + deps.links.ttlSeconds) * 1000).toISOString();
 
 // ---- GET /reports ----------------------------------------------------------------------------------
 
@@ -281,6 +294,7 @@ async function listReports({ request, deps }: Context, caller: Caller): Promise<
         ...(info.subscriptionId && { subscriptionId: info.subscriptionId }),
         period: info.period,
         createdAt: item.createdAt.toISOString(),
+        linkExpiresAt: linkExpiresAt(deps),
         links: {
           self: `/reports/${item.id}`,
           report: linkUrl(deps.baseUrl, await deps.links.sign(tenantId, reportHtmlKey(tenantId, item.id))),

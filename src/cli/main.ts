@@ -18,6 +18,7 @@ import { writeReportFolder } from '../local/report-folder.ts';
 import { DEFAULT_LOCALE, LOCALES } from '../render/i18n.ts';
 import { renderReport } from '../render/render-report.ts';
 import { rendererWarmedUp, warmUpWhileQueriesRun } from '../render/warm-up.ts';
+import { subscriptionsCommand } from './subscriptions-command.ts';
 
 export const DEFAULT_LAKE = 'data/sample-lake';
 export const DEFAULT_REPORTS = 'reports';
@@ -232,6 +233,8 @@ export function buildCli(): Command {
         throw new RunFailedError(`${outcomes.filter((o) => o.error).length} subscription(s) failed`);
     });
 
+  program.addCommand(subscriptionsCommand(DEFAULT_ARCHIVE));
+
   program
     .command('serve')
     .description('run the report API locally (the same handlers as the AWS Lambda) over the lake, archive and outbox')
@@ -240,6 +243,7 @@ export function buildCli(): Command {
     .option('--archive <dir>', 'archive folder (the local reports bucket)', DEFAULT_ARCHIVE)
     .option('--outbox <dir>', 'where sent emails are written as .eml', DEFAULT_OUTBOX)
     .option('--base-url <url>', 'public base URL for links (default: http://127.0.0.1:<port>)')
+    .option('--no-console', 'serve the API only: no admin console at / and no development sign-in')
     .action(async (opts) => {
       const { startLocalServer } = await import('./serve.ts');
       const server = await startLocalServer({
@@ -249,9 +253,13 @@ export function buildCli(): Command {
         outboxDir: opts.outbox,
         linkKeyFile: LINK_KEY_FILE,
         jwtKey: await devJwtKey(),
+        console: Boolean(opts.console),
         ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
       });
-      process.stderr.write(`report API on ${server.url} (tokens: npx cbr token --tenant <id>; Ctrl+C stops)\n`);
+      process.stderr.write(
+        `report API on ${server.url} (tokens: npx cbr token --tenant <id>; Ctrl+C stops)\n` +
+          (opts.console ? `admin console on ${server.url}/ (development sign-in: local only)\n` : ''),
+      );
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       await server.close();
     });

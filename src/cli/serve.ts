@@ -2,6 +2,8 @@ import deployed from '../../subscriptions.json' with { type: 'json' };
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalJwtAuthenticator, type SigningKey } from '../api/auth.ts';
+import { DEV_TOKEN_PATH } from '../console/config.ts';
+import { devSignIn } from './dev-sign-in.ts';
 import { createApi, generateOnDemand, REDIRECT_SECONDS, type ApiDeps } from '../api/handlers.ts';
 import {
   errorResponse,
@@ -41,6 +43,11 @@ export interface LocalServerOptions {
   linkTtlDays?: number;
   subscriptions?: readonly Subscription[];
   now?: () => Date;
+  /**
+   * Serve the admin console at `/` (built with esbuild at start-up) with its development sign-in,
+   * `POST /dev/token`, which mints tokens like `cbr token` for whoever reaches the server: local use only.
+   */
+  console?: boolean;
 }
 
 export interface LocalServer {
@@ -86,6 +93,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
     const request: ApiRequest = { method: req.method ?? 'GET', path: url.pathname, query, headers };
     if (body !== '') request.body = body;
+    if (options.console && url.pathname === DEV_TOKEN_PATH) {
+      return send(res, await devSignIn(request, options.jwtKey));
+    }
     send(res, await api(request));
   }
 
@@ -143,6 +153,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       return files.sign(key, REDIRECT_SECONDS);
     },
   };
+  if (options.console) {
+    const { buildConsole } = await import('../console/build.ts');
+    deps.console = { bundle: await buildConsole(), config: { auth: { mode: 'local' } } };
+  }
   const api = createApi(deps);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void respond(req, res).catch((error: unknown) => send(res, errorResponse(error)));

@@ -39,6 +39,17 @@ export interface EmailInput {
   charts: EmailChart[];
   insights: Insight[];
   reportUrl: string;
+  /** A digest to subscribers: its footer gets an unsubscribe link, filled in per recipient by personalize(). */
+  unsubscribe?: boolean;
+}
+
+/** Stands for each recipient's own unsubscribe URL until personalize() puts it in. */
+export const UNSUBSCRIBE_PLACEHOLDER = 'https://unsubscribe.invalid/cbr-recipient-link';
+
+/** One recipient's way out (RFC 2369 / RFC 8058): the one-click HTTPS URL and the mailto alternative. */
+export interface UnsubscribeLinks {
+  url: string;
+  mailto: string;
 }
 
 export function emailSubject(m: ReportMetrics, i: I18n): string {
@@ -52,6 +63,7 @@ export async function buildEmail({
   charts,
   insights,
   reportUrl,
+  unsubscribe = false,
 }: EmailInput): Promise<EmailDigest> {
   const subject = emailSubject(m, i);
   const tiles = kpiTiles(m, i);
@@ -82,6 +94,7 @@ export async function buildEmail({
     reportUrl,
     openReport: i.t.openReport,
     footer: i.t.footer,
+    unsubscribe: unsubscribe && { note: i.t.unsubscribeNote, label: i.t.unsubscribe, url: UNSUBSCRIBE_PLACEHOLDER },
   });
   const { html, errors } = await mjml2html(mjml, { validationLevel: 'strict', minify: false });
   if (errors.length) throw new Error(`email template: ${errors.map((e) => e.formattedMessage).join('; ')}`);
@@ -98,6 +111,7 @@ export async function buildEmail({
     '',
     `${i.t.openReport}: ${reportUrl}`,
     '',
+    ...(unsubscribe ? [`${i.t.unsubscribeNote} ${i.t.unsubscribe}: ${UNSUBSCRIBE_PLACEHOLDER}`, ''] : []),
   ].join('\n');
 
   const attachments = charts
@@ -111,6 +125,34 @@ export interface Envelope {
   to: string[];
   date?: Date;
   messageId?: string;
+  /** Set for a digest to one subscriber: the List-Unsubscribe headers point at their own links. */
+  unsubscribe?: UnsubscribeLinks;
+}
+
+const escapeAttribute = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The digest for one recipient: their unsubscribe URL in the footer, or (links null, the archived copy)
+ * the footer sentence without a link, so that no working unsubscribe link is kept in the archive.
+ */
+export function personalize(digest: EmailDigest, links: UnsubscribeLinks | null): EmailDigest {
+  if (links) {
+    return {
+      ...digest,
+      html: digest.html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, escapeAttribute(links.url)),
+      text: digest.text.replaceAll(UNSUBSCRIBE_PLACEHOLDER, links.url),
+    };
+  }
+  const anchor = new RegExp(`<a href="${UNSUBSCRIBE_PLACEHOLDER}"[^>]*>[^<]*</a>`, 'g');
+  return {
+    ...digest,
+    html: digest.html.replace(anchor, ''),
+    text: digest.text
+      .split('\n')
+      .filter((line) => !line.includes(UNSUBSCRIBE_PLACEHOLDER))
+      .join('\n'),
+  };
 }
 
 /** A standard MIME message: multipart/alternative of text and multipart/related HTML with inline PNGs. */
@@ -123,6 +165,12 @@ export async function composeMime(digest: EmailDigest, envelope: Envelope): Prom
     html: digest.html,
     date: envelope.date,
     messageId: envelope.messageId,
+    ...(envelope.unsubscribe && {
+      headers: {
+        'List-Unsubscribe': `<${envelope.unsubscribe.url}>, <${envelope.unsubscribe.mailto}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    }),
     attachments: digest.attachments.map((a) => ({
       cid: a.cid,
       filename: a.filename,

@@ -67,6 +67,9 @@ export interface Messages {
   dataTable: string;
   downloadCsv: string;
   footer: string;
+  /** The digest footer's unsubscribe sentence and link label. */
+  unsubscribeNote: string;
+  unsubscribe: string;
   kpisTitle: string;
   generatedAt: string;
 }
@@ -143,6 +146,8 @@ const ptBR: Messages = {
   dataTable: 'Dados do gráfico',
   downloadCsv: 'Baixar CSV',
   footer: 'Relatório gerado automaticamente a partir do painel Comportamento dos contatos.',
+  unsubscribeNote: 'Não quer mais receber este resumo?',
+  unsubscribe: 'Cancelar inscrição',
   kpisTitle: 'Indicadores',
   generatedAt: 'Gerado em',
 };
@@ -219,6 +224,8 @@ const en: Messages = {
   dataTable: 'Chart data',
   downloadCsv: 'Download CSV',
   footer: 'Report generated automatically from the Contact Behavior panel.',
+  unsubscribeNote: 'No longer want this digest?',
+  unsubscribe: 'Unsubscribe',
   kpisTitle: 'Key figures',
   generatedAt: 'Generated',
 };
